@@ -1,0 +1,279 @@
+"""The one YAML configuration file: sources, archive folder, SMTP.
+
+Secrets (passwords, key passphrases) are given by reference only:
+``{env: NAME}`` or ``{file: PATH}``. They are resolved when read and kept in
+:class:`Secret` objects whose ``repr`` never shows the value, so a secret
+cannot reach a log line or a traceback by accident.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+TRANSPORTS = ("sftp", "ftp", "ftps", "https", "local")
+_DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
+_DURATION_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded as one line naming the key."""
+
+
+class Secret:
+    """A resolved secret. Its text is only reachable through ``reveal()``."""
+
+    __slots__ = ("_value", "origin")
+
+    def __init__(self, value: str, origin: str) -> None:
+        self._value = value
+        self.origin = origin
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret(from {self.origin})"
+
+    __str__ = __repr__
+
+
+@dataclass
+class PgpConfig:
+    key_file: Path
+    passphrase: Secret | None = None
+
+
+@dataclass
+class SourceConfig:
+    name: str
+    format: str
+    transport: str
+    host: str | None = None
+    port: int | None = None
+    user: str | None = None
+    password: Secret | None = None
+    key_file: Path | None = None
+    key_passphrase: Secret | None = None
+    known_hosts: Path | None = None
+    remote_folder: str = "."
+    pattern: str = "*"
+    backup_folder: str | None = None
+    delete_after: bool = True
+    pgp: PgpConfig | None = None
+    expect_every: int | None = None  # seconds
+    urls: list[str] = field(default_factory=list)
+    ca_file: Path | None = None
+    timeout: float = 60.0
+
+
+@dataclass
+class SmtpConfig:
+    host: str
+    port: int = 25
+    user: str | None = None
+    password: Secret | None = None
+    starttls: bool = False
+    ssl: bool = False
+    sender: str = "scorebridge@localhost"
+    recipients: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Config:
+    path: Path | None
+    archive: Path
+    sources: list[SourceConfig] = field(default_factory=list)
+    smtp: SmtpConfig | None = None
+    log_file: Path | None = None
+
+    def source(self, name: str) -> SourceConfig:
+        for src in self.sources:
+            if src.name == name:
+                return src
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f"sources: no source named {name!r} (configured: {known})")
+
+
+def parse_duration(text: Any, key: str) -> int:
+    """``3d`` -> seconds. Units: m, h, d, w."""
+    match = _DURATION.match(str(text))
+    if not match:
+        raise ConfigError(f"{key}: {text!r} is not a duration like 12h, 3d or 1w")
+    return int(match.group(1)) * _DURATION_SECONDS[match.group(2)]
+
+
+def resolve_secret(value: Any, key: str, base: Path) -> Secret | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or len(value) != 1:
+        raise ConfigError(
+            f"{key}: secrets are given by reference, {{env: NAME}} or {{file: PATH}}, never inline"
+        )
+    (kind, ref), = value.items()
+    if kind == "env":
+        if str(ref) not in os.environ:
+            raise ConfigError(f"{key}: environment variable {ref} is not set")
+        return Secret(os.environ[str(ref)], f"env {ref}")
+    if kind == "file":
+        path = _path(ref, base)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{key}: cannot read secret file {path}: {exc.strerror}") from None
+        return Secret(text.rstrip("\r\n"), f"file {path}")
+    raise ConfigError(f"{key}: unknown secret reference {kind!r} (use env or file)")
+
+
+def _path(value: Any, base: Path) -> Path:
+    path = Path(os.path.expanduser(str(value)))
+    return path if path.is_absolute() else base / path
+
+
+class _Reader:
+    """Reads one mapping, naming the full key in every error."""
+
+    def __init__(self, data: Any, prefix: str, base: Path) -> None:
+        if not isinstance(data, dict):
+            raise ConfigError(f"{prefix}: expected a mapping, got {type(data).__name__}")
+        self.data = data
+        self.prefix = prefix
+        self.base = base
+        self.used: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}" if self.prefix else name
+
+    def get(self, name: str, kind: type | tuple = str, default: Any = None, required=False):
+        self.used.add(name)
+        if name not in self.data or self.data[name] is None:
+            if required:
+                raise ConfigError(f"{self.key(name)}: required")
+            return default
+        value = self.data[name]
+        if kind is int and isinstance(value, bool):
+            raise ConfigError(f"{self.key(name)}: expected a number, got {value!r}")
+        if not isinstance(value, kind):
+            want = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+            raise ConfigError(f"{self.key(name)}: expected {want}, got {value!r}")
+        return value
+
+    def path(self, name: str, required=False) -> Path | None:
+        value = self.get(name, str, required=required)
+        return None if value is None else _path(value, self.base)
+
+    def secret(self, name: str) -> Secret | None:
+        self.used.add(name)
+        return resolve_secret(self.data.get(name), self.key(name), self.base)
+
+    def finish(self) -> None:
+        unknown = sorted(set(map(str, self.data)) - self.used)
+        if unknown:
+            raise ConfigError(f"{self.key(unknown[0])}: unknown key")
+
+
+def _source(data: Any, index: int, base: Path, formats: set[str] | None) -> SourceConfig:
+    label = data.get("name") if isinstance(data, dict) else None
+    r = _Reader(data, f"sources[{label or index}]", base)
+    name = r.get("name", required=True)
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        raise ConfigError(f"{r.key('name')}: {name!r} may hold only letters, digits, _ and -")
+    fmt = r.get("format", required=True)
+    if formats is not None and fmt not in formats:
+        raise ConfigError(f"{r.key('format')}: unknown format {fmt!r} (see FORMATS in README)")
+    transport = r.get("transport", required=True)
+    if transport not in TRANSPORTS:
+        raise ConfigError(f"{r.key('transport')}: {transport!r} is not one of {', '.join(TRANSPORTS)}")
+    src = SourceConfig(name=name, format=fmt, transport=transport)
+    src.host = r.get("host", required=transport in ("sftp", "ftp", "ftps"))
+    src.port = r.get("port", int)
+    src.user = r.get("user")
+    src.password = r.secret("password")
+    src.key_file = r.path("key_file")
+    src.key_passphrase = r.secret("key_passphrase")
+    src.known_hosts = r.path("known_hosts", required=transport == "sftp")
+    src.remote_folder = r.get("remote_folder", default="." if transport != "local" else None,
+                              required=transport == "local")
+    if transport == "local":
+        src.remote_folder = str(_path(src.remote_folder, base))
+    src.pattern = r.get("pattern", default="*")
+    src.backup_folder = r.get("backup_folder")
+    src.delete_after = r.get("delete_after", bool, default=True)
+    src.timeout = float(r.get("timeout", (int, float), default=60))
+    urls = r.get("urls", list, default=[], required=transport == "https")
+    for i, url in enumerate(urls):
+        if not isinstance(url, str) or not url.startswith("https://"):
+            raise ConfigError(f"{r.key('urls')}[{i}]: {url!r} is not an https:// address")
+    src.urls = list(urls)
+    src.ca_file = r.path("ca_file")
+    if "expect_every" in r.data:
+        src.expect_every = parse_duration(r.get("expect_every", (str, int)), r.key("expect_every"))
+    pgp = r.get("pgp", dict)
+    if pgp is not None:
+        p = _Reader(pgp, r.key("pgp"), base)
+        src.pgp = PgpConfig(key_file=p.path("key_file", required=True),
+                            passphrase=p.secret("passphrase"))
+        p.finish()
+    if transport == "sftp" and src.password is None and src.key_file is None:
+        raise ConfigError(f"{r.key('password')}: sftp needs a password or a key_file")
+    r.finish()
+    return src
+
+
+def _smtp(data: Any, base: Path) -> SmtpConfig:
+    r = _Reader(data, "smtp", base)
+    smtp = SmtpConfig(host=r.get("host", required=True))
+    smtp.port = r.get("port", int, default=25)
+    smtp.user = r.get("user")
+    smtp.password = r.secret("password")
+    smtp.starttls = r.get("starttls", bool, default=False)
+    smtp.ssl = r.get("ssl", bool, default=False)
+    smtp.sender = r.get("from", default="scorebridge@localhost")
+    to = r.get("to", (list, str), required=True)
+    smtp.recipients = [to] if isinstance(to, str) else [str(x) for x in to]
+    r.finish()
+    return smtp
+
+
+def parse_config(data: Any, base: Path, path: Path | None = None,
+                 formats: set[str] | None = None) -> Config:
+    if data is None:
+        data = {}
+    r = _Reader(data, "", base)
+    cfg = Config(path=path, archive=r.path("archive") or base / "archive")
+    cfg.log_file = r.path("log_file")
+    raw_sources = r.get("sources", list, default=[])
+    cfg.sources = [_source(s, i, base, formats) for i, s in enumerate(raw_sources)]
+    names = [s.name for s in cfg.sources]
+    for n in names:
+        if names.count(n) > 1:
+            raise ConfigError(f"sources[{n}].name: defined twice")
+    smtp = r.get("smtp", dict)
+    cfg.smtp = _smtp(smtp, base) if smtp is not None else None
+    r.finish()
+    return cfg
+
+
+def load_config(path: Path | None, formats: set[str] | None = None,
+                required: bool = False) -> Config:
+    """Reads the config file; a missing default file gives an empty config."""
+    import yaml
+
+    if path is None:
+        path = Path("scorebridge.yml")
+        if not path.exists():
+            if required:
+                raise ConfigError("scorebridge.yml: not found (use --config to choose a file)")
+            return parse_config({}, Path.cwd(), None, formats)
+    if not path.exists():
+        raise ConfigError(f"{path}: config file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}:{where} is not valid YAML") from None
+    return parse_config(data, path.resolve().parent, path, formats)
