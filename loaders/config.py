@@ -68,6 +68,7 @@ class SourceConfig:
     urls: list[str] = field(default_factory=list)
     ca_file: Path | None = None
     timeout: float = 60.0
+    settle_seconds: float = 2.0  # between the two listings that spot growing files
 
 
 @dataclass
@@ -203,6 +204,7 @@ def _source(data: Any, index: int, base: Path, formats: set[str] | None) -> Sour
     src.backup_folder = r.get("backup_folder")
     src.delete_after = r.get("delete_after", bool, default=True)
     src.timeout = float(r.get("timeout", (int, float), default=60))
+    src.settle_seconds = float(r.get("settle_seconds", (int, float), default=2))
     urls = r.get("urls", list, default=[], required=transport == "https")
     for i, url in enumerate(urls):
         if not isinstance(url, str) or not url.startswith("https://"):

@@ -1,0 +1,281 @@
+"""scorebridge command line: exam and test-score data exchange with vendors.
+
+Commands only parse options and call one plain function in ``loaders``;
+heavy libraries (dbt, dlt, paramiko) are imported only by the verbs that
+need them, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__version__ = "0.1.0"
+
+app = typer.Typer(
+    help="scorebridge: fetch, archive, land and model exam and test-score files.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # tracebacks must never print secrets
+    add_completion=False,
+)
+db_app = typer.Typer(help="Manage the embedded PostgreSQL (used when "
+                          "SCOREBRIDGE_DATABASE_URL is not set).", no_args_is_help=True)
+export_app = typer.Typer(help="Write files for other systems from the marts.",
+                         no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(export_app, name="export")
+
+_state: dict = {"config": None, "quiet": False}
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Config file "
+                                                "(default: scorebridge.yml).")]
+WaitOpt = Annotated[bool, typer.Option("--wait", help="Wait for a running job instead of "
+                                       "exiting.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"scorebridge {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    config: ConfigOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
+    version: Annotated[bool | None, typer.Option("--version", callback=_version, is_eager=True,
+                                                 help="Show the version and exit.")] = None,
+) -> None:
+    """scorebridge: fetch, archive, land and model exam and test-score files."""
+    _state["config"] = config
+    _state["quiet"] = quiet
+
+
+def _domain_errors(func):
+    """A known problem becomes one line on stderr and exit status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from loaders.errors import known_errors
+
+        try:
+            return func(*args, **kwargs)
+        except known_errors() as exc:
+            from loaders.ui import scrub
+
+            typer.echo(f"error: {scrub(str(exc))}", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _ctx(config: Path | None = None):
+    from loaders.jobs import open_context
+
+    return open_context(config or _state["config"], quiet=_state["quiet"])
+
+
+def _print_result(result) -> None:
+    from loaders.alerts import summary_text
+
+    typer.echo(summary_text(result), nl=False)
+
+
+def _exit_for(result) -> None:
+    if result.status == "failed":
+        raise typer.Exit(1)
+
+
+@app.command()
+@_domain_errors
+def fetch(
+    sources: Annotated[list[str] | None, typer.Argument(help="Source names (default: all).")]
+    = None,
+    wait: WaitOpt = False,
+) -> None:
+    """Download, verify, archive, record and land vendor files; then remove them remotely."""
+    from loaders import jobs
+
+    result = jobs.fetch(_ctx(), sources, wait=wait)
+    _print_result(result)
+    _exit_for(result)
+
+
+@app.command()
+@_domain_errors
+def load(
+    format: Annotated[str, typer.Argument(help="Format name (see README, FORMATS).")],
+    paths: Annotated[list[Path], typer.Argument(help="Local files to load.")],
+    source: Annotated[str, typer.Option(help="Source name recorded in the manifest.")]
+    = "local",
+    wait: WaitOpt = False,
+) -> None:
+    """Archive, record and land local files of one format (same custody as fetch)."""
+    from loaders import jobs
+    from loaders.formats import get_format
+
+    get_format(format)
+    result = jobs.load(_ctx(), format, paths, source=source, wait=wait)
+    _print_result(result)
+    _exit_for(result)
+
+
+@app.command()
+@_domain_errors
+def build(select: Annotated[str | None, typer.Option(help="dbt selection.")] = None) -> None:
+    """Run dbt build (seeds, models, tests) on the landed data."""
+    from loaders import jobs
+
+    if not jobs.build(_ctx(), select):
+        typer.echo("error: dbt build failed (see the output above)", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+@_domain_errors
+def run(
+    wait: WaitOpt = False,
+    skip_build: Annotated[bool, typer.Option(help="Fetch and land only.")] = False,
+) -> None:
+    """The scheduled job: fetch every source, land, dbt build, email the summary."""
+    from loaders import jobs
+
+    result = jobs.run(_ctx(), wait=wait, skip_build=skip_build)
+    _print_result(result)
+    _exit_for(result)
+
+
+@app.command()
+@_domain_errors
+def status() -> None:
+    """Recent runs, the last file per source, quarantined files with reasons."""
+    from loaders import jobs, status as st
+
+    ctx = _ctx()
+    st.render(st.gather(ctx.conn), jobs.overdue_sources(ctx))
+
+
+@app.command()
+@_domain_errors
+def report(
+    out: Annotated[Path, typer.Option(help="Folder for the report files.")] = Path("reports"),
+) -> None:
+    """Write a CSV of every mart into a folder."""
+    from loaders.exports import export_marts
+
+    for path in export_marts(_ctx(), out):
+        typer.echo(str(path))
+
+
+@export_app.command("load-audit")
+@_domain_errors
+def export_load_audit(
+    out: Annotated[Path, typer.Option(help="CSV file to write.")] = Path("load_audit.csv"),
+) -> None:
+    """Write the load audit (one row per received file) as CSV."""
+    from loaders.exports import export_table
+
+    n = export_table(_ctx(), "marts", "mart_load_audit", out)
+    typer.echo(f"{out}: {n} rows")
+
+
+@app.command()
+@_domain_errors
+def demo(
+    records: Annotated[int, typer.Option(help="Records per generated file.")] = 200,
+) -> None:
+    """Generate vendor files into a local inbox and run the whole job on them."""
+    from loaders.demo import run_demo
+
+    result = run_demo(records=records, quiet=_state["quiet"])
+    _print_result(result)
+    _exit_for(result)
+
+
+@app.command("trust-host")
+@_domain_errors
+def trust_host(
+    source: Annotated[str, typer.Argument(help="An sftp source name.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Record without asking.")] = False,
+) -> None:
+    """Show an SFTP server's host key and record it in the source's known_hosts file."""
+    from loaders.config import ConfigError, load_config
+    from loaders.transports import fetch_host_key, key_fingerprint, record_host_key
+
+    cfg = load_config(_state["config"])
+    src = cfg.source(source)
+    if src.transport != "sftp":
+        raise ConfigError(f"sources[{source}].transport: trust-host is for sftp sources")
+    port = src.port or 22
+    key = fetch_host_key(src.host, port, timeout=src.timeout)
+    typer.echo(f"{src.host}:{port} offers a {key.get_name()} key, fingerprint "
+               f"{key_fingerprint(key)}")
+    if not yes and not typer.confirm(f"Record it in {src.known_hosts}?", default=False):
+        typer.echo("not recorded")
+        raise typer.Exit(1)
+    record_host_key(src.known_hosts, src.host, port, key)
+    typer.echo(f"recorded in {src.known_hosts}")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@_domain_errors
+def dbt(ctx: typer.Context) -> None:
+    """Run any dbt command against the configured database (e.g. dbt parse, dbt docs)."""
+    from loaders import jobs
+    from loaders.db import database
+
+    code = jobs.dbt(database(), list(ctx.args) or ["--help"])
+    raise typer.Exit(code)
+
+
+@app.command()
+@_domain_errors
+def generate(
+    format: Annotated[str, typer.Argument(help="Format name.")],
+    path: Annotated[Path, typer.Argument(help="File to write.")],
+    records: Annotated[int, typer.Option(help="Number of records.")] = 100,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+) -> None:
+    """Write a realistic generated file of a format (for trials and benchmarks)."""
+    from loaders.formats import get_format
+    from loaders.generate import generate as gen
+
+    get_format(format)
+    gen(format, path, records, seed=seed)
+    typer.echo(str(path))
+
+
+@db_app.command("start")
+@_domain_errors
+def db_start() -> None:
+    """Start the embedded PostgreSQL (it keeps running until db stop)."""
+    from loaders.db import database
+
+    db = database(start=True)
+    typer.echo(f"embedded PostgreSQL running: {db.url()}")
+
+
+@db_app.command("stop")
+@_domain_errors
+def db_stop() -> None:
+    """Stop the embedded PostgreSQL."""
+    from loaders.db import stop_embedded
+
+    typer.echo("stopped" if stop_embedded() else "not running")
+
+
+@db_app.command("url")
+@_domain_errors
+def db_url() -> None:
+    """Print the database URL in use (password hidden)."""
+    from loaders.db import database
+
+    typer.echo(database(start=True).url())
+
+
+if __name__ == "__main__":
+    sys.exit(app())

@@ -1,0 +1,329 @@
+"""Lossless landing of one archived file into its raw table with dlt.
+
+Every physical line (fixed-width) or record (CSV) of the file becomes one row
+with its file id and line number, including lines that do not parse: those
+keep their text in ``_raw_record`` and the reason in ``_parse_error`` for
+staging to flag. The file is streamed in Arrow batches of ~10k rows, never
+read whole into memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from loaders.db import RAW_SCHEMA, Database
+from loaders.formats import Format
+from loaders.paths import STATE_DIR
+
+log = logging.getLogger(__name__)
+
+BATCH_ROWS = 10_000
+CHUNK_BYTES = 4 << 20
+_IDENT = re.compile(r"[^a-z0-9]+")
+MAX_IDENT = 63  # PostgreSQL's identifier length
+
+
+@dataclass
+class FileText:
+    """What the bytes of a file say about their text."""
+
+    encoding: str  # python codec name used to read it
+    has_bom: bool
+    line_ending: str  # "LF", "CRLF", "CR", "none"
+
+
+@dataclass
+class LandResult:
+    rows: int
+    text: FileText
+    header: list[tuple[str, str]] = field(default_factory=list)  # (header name, column)
+    bad_rows: int = 0
+
+
+def sniff_text(path: Path) -> FileText:
+    """Detects BOM, encoding (UTF-8, else cp1252, else latin-1) and line ends.
+
+    One streaming pass with an incremental UTF-8 decoder, so a large file is
+    never held in memory.
+    """
+    has_bom = False
+    ending = "none"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    cp1252 = True
+    cp_decoder = codecs.getincrementaldecoder("cp1252")()
+    with open(path, "rb") as f:
+        first = True
+        while True:
+            chunk = f.read(CHUNK_BYTES)
+            if first:
+                if chunk.startswith(codecs.BOM_UTF8):
+                    has_bom = True
+                    chunk = chunk[len(codecs.BOM_UTF8):]
+                first = False
+            if ending == "none" and chunk:
+                nl = chunk.find(b"\n")
+                cr = chunk.find(b"\r")
+                if nl >= 0 and cr == nl - 1:
+                    ending = "CRLF"
+                elif nl >= 0 and (cr < 0 or cr > nl):
+                    ending = "LF"
+                elif cr >= 0:
+                    ending = "CR"
+            final = not chunk
+            if utf8:
+                try:
+                    decoder.decode(chunk, final)
+                except UnicodeDecodeError:
+                    utf8 = False
+            if not utf8 and cp1252:
+                try:
+                    cp_decoder.decode(chunk, final)
+                except UnicodeDecodeError:
+                    cp1252 = False
+            if final:
+                break
+    if not utf8 and has_bom:
+        # A BOM promises UTF-8; a file that breaks it is read as UTF-8 with
+        # replacement so its rows still land (and staging sees the damage).
+        return FileText("utf-8-replace", has_bom, ending)
+    if utf8:
+        return FileText("utf-8", has_bom, ending)
+    if cp1252:
+        return FileText("cp1252", has_bom, ending)
+    return FileText("latin-1", has_bom, ending)
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    if encoding == "utf-8-replace":
+        return data.decode("utf-8", errors="replace")
+    return data.decode(encoding)
+
+
+def column_names(header: list[str]) -> list[str]:
+    """Header names to unique PostgreSQL column names (snake_case, <= 63).
+
+    Repeated names (``Filler``) get ``_2``, ``_3``...; names that do not fit
+    are cut and given a short hash so two long names never collide.
+    """
+    taken: set[str] = set()
+    names = []
+    for i, raw in enumerate(header):
+        base = _IDENT.sub("_", raw.strip().lower()).strip("_") or f"column_{i + 1}"
+        if base[0].isdigit():
+            base = f"c_{base}"
+        if base.startswith("_"):
+            base = f"c{base}"
+        if len(base) > MAX_IDENT - 4:
+            digest = hashlib.sha1(raw.encode()).hexdigest()[:6]
+            base = f"{base[:MAX_IDENT - 11]}_{digest}"
+        name, n = base, 1
+        while name in taken:
+            n += 1
+            name = f"{base}_{n}"
+        taken.add(name)
+        names.append(name)
+    return names
+
+
+def _lines(path: Path, text: FileText) -> Iterator[list[str]]:
+    """Batches of decoded physical lines, line ends removed, nothing dropped."""
+    rest = b""
+    sep = b"\r" if text.line_ending == "CR" else b"\n"
+    with open(path, "rb") as f:
+        if text.has_bom:
+            f.read(len(codecs.BOM_UTF8))
+        while True:
+            chunk = f.read(CHUNK_BYTES)
+            if not chunk:
+                break
+            data = rest + chunk
+            cut = data.rfind(sep)
+            if cut < 0:
+                rest = data
+                continue
+            rest = data[cut + 1:]
+            lines = data[:cut].split(sep)
+            for i in range(0, len(lines), BATCH_ROWS):
+                part = lines[i:i + BATCH_ROWS]
+                yield [_decode(x[:-1] if x.endswith(b"\r") else x, text.encoding) for x in part]
+        if rest:  # last record without a line end
+            yield [_decode(rest[:-1] if rest.endswith(b"\r") else rest, text.encoding)]
+
+
+class _RecordingLines:
+    """Feeds csv.reader line by line and remembers the text of each record."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.buffer: list[str] = []
+        self.line_number = 0  # physical lines consumed so far
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.stream)
+        self.buffer.append(line)
+        self.line_number += 1
+        return line
+
+    def take(self) -> str:
+        text = "".join(self.buffer)
+        self.buffer.clear()
+        return text
+
+
+def _csv_records(path: Path, text: FileText, on_header: Callable[[list[str]], list[str]]):
+    """Yields (line_number, fields or None, raw text, error) for every record."""
+    csv.field_size_limit(1 << 30)
+    encoding = "utf-8-sig" if text.has_bom else text.encoding
+    errors = "strict"
+    if encoding == "utf-8-replace":
+        encoding, errors = "utf-8", "replace"
+    with open(path, encoding=encoding, errors=errors, newline="") as f:
+        lines = _RecordingLines(f)
+        reader = csv.reader(lines, strict=False)
+        width = None
+        while True:
+            start = lines.line_number + 1
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield start, None, lines.take(), f"unreadable CSV record: {exc}"
+                continue
+            raw = lines.take()
+            if width is None:
+                header = [h.strip().lstrip("\ufeff").strip() for h in fields]
+                width = len(on_header(header))
+                continue
+            if not fields:
+                yield start, None, raw, "blank line"
+            elif len(fields) != width:
+                yield start, None, raw, f"expected {width} fields, found {len(fields)}"
+            else:
+                yield start, fields, None, None
+
+
+def _dlt_env() -> None:
+    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+    os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
+    # Plain files (no gzip) and ~100k rows a file: several files load in
+    # parallel COPY streams, and memory stays flat however big the input.
+    os.environ.setdefault("DATA_WRITER__DISABLE_COMPRESSION", "true")
+    os.environ.setdefault("DATA_WRITER__FILE_MAX_ITEMS", "100000")
+    os.environ.setdefault("LOAD__WORKERS", "2")
+    os.environ.setdefault("SCHEMA__NAMING", "direct")
+
+
+def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id: str,
+              progress: Callable[[int], None] | None = None) -> LandResult:
+    """Lands one file into ``raw.<format>`` exactly once.
+
+    Rows a previous, interrupted attempt left for this file are deleted
+    first, so a rerun after a crash ends with each line landed once.
+    """
+    import pyarrow as pa
+
+    _dlt_env()
+    import dlt
+
+    text = sniff_text(path)
+    result = LandResult(rows=0, text=text)
+    loaded_at = datetime.now(UTC)
+    ts_type = pa.timestamp("us", tz="UTC")
+
+    def loader_columns(n: int, first_line: int | list[int]) -> dict:
+        if isinstance(first_line, int):
+            lines = pa.array(range(first_line, first_line + n), pa.int64())
+        else:
+            lines = pa.array(first_line, pa.int64())
+        return {
+            "_file_id": pa.array([file_id] * n, pa.int64()),
+            "_line_number": lines,
+            "_load_id": pa.array([load_id] * n, pa.string()),
+            "_loaded_at": pa.array([loaded_at] * n, ts_type),
+        }
+
+    def fixed_batches():
+        line = 1
+        for batch in _lines(path, text):
+            n = len(batch)
+            cols = loader_columns(n, line)
+            cols["_raw_record"] = pa.nulls(n, pa.string())
+            cols["_parse_error"] = pa.nulls(n, pa.string())
+            cols["record"] = pa.array(batch, pa.string())
+            line += n
+            result.rows += n
+            if progress:
+                progress(n)
+            yield pa.table(cols)
+
+    columns: list[str] = []
+
+    def on_header(header: list[str]) -> list[str]:
+        columns.extend(column_names(header))
+        result.header = list(zip(header, columns, strict=True))
+        return columns
+
+    def csv_batches():
+        rows: list = []
+
+        def flush():
+            n = len(rows)
+            cols = loader_columns(n, [r[0] for r in rows])
+            cols["_raw_record"] = pa.array([r[2] for r in rows], pa.string())
+            cols["_parse_error"] = pa.array([r[3] for r in rows], pa.string())
+            good = [r[1] if r[1] is not None else [None] * len(columns) for r in rows]
+            for name, values in zip(columns, zip(*good, strict=True), strict=True):
+                cols[name] = pa.array(values, pa.string())
+            result.rows += n
+            result.bad_rows += sum(1 for r in rows if r[3])
+            if progress:
+                progress(n)
+            return pa.table(cols)
+
+        for record in _csv_records(path, text, on_header):
+            rows.append(record)
+            if len(rows) >= BATCH_ROWS:
+                yield flush()
+                rows = []
+        if rows:
+            yield flush()
+
+    batches = fixed_batches() if fmt.kind == "fixed" else csv_batches()
+    with conn.cursor() as cur:
+        cur.execute(f"delete from {RAW_SCHEMA}.{fmt.raw_table} where _file_id = %s", (file_id,))
+    work = Path(tempfile.mkdtemp(prefix="dlt-", dir=_dlt_dir()))
+    try:
+        pipeline = dlt.pipeline(
+            pipeline_name=f"land_{fmt.raw_table}",
+            pipelines_dir=str(work),
+            destination=dlt.destinations.postgres(credentials=db.dlt_credentials()),
+            dataset_name=RAW_SCHEMA,
+        )
+        resource = dlt.resource(batches, name=fmt.raw_table, write_disposition="append",
+                                file_format="csv")
+        pipeline.run(resource, loader_file_format="csv")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def _dlt_dir() -> Path:
+    path = STATE_DIR / "dlt"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,61 @@
+"""``status``: recent runs, the last file per source, quarantined files."""
+
+from __future__ import annotations
+
+from loaders.db import RAW_SCHEMA
+
+
+def gather(conn, runs: int = 10) -> dict:
+    with conn.cursor() as cur:
+        cur.execute(
+            f"select run_id, verb, started_at, ended_at, status, "
+            f"coalesce((counts->>'files_received')::int, 0), "
+            f"coalesce((counts->>'rows_landed')::bigint, 0), message "
+            f"from {RAW_SCHEMA}.run_log order by run_id desc limit %s", (runs,))
+        recent = cur.fetchall()
+        cur.execute(
+            f"select distinct on (source) source, original_name, received_at, status, "
+            f"rows_landed from {RAW_SCHEMA}.file_manifest where status <> 'refused' "
+            f"order by source, received_at desc, file_id desc")
+        last = cur.fetchall()
+        cur.execute(
+            f"select file_id, source, original_name, received_at, status, quarantine_reason "
+            f"from {RAW_SCHEMA}.file_manifest where status in ('quarantined', 'refused') "
+            f"order by file_id desc limit 50")
+        quarantined = cur.fetchall()
+    return {"runs": recent, "last_files": last, "quarantined": quarantined}
+
+
+def render(info: dict, overdue: list[str]) -> None:
+    from rich.table import Table
+
+    from loaders.ui_console import out_console
+
+    console = out_console()
+    t = Table(title="Recent runs")
+    for col in ("run", "verb", "started", "ended", "status", "files", "rows", "message"):
+        t.add_column(col)
+    for run_id, verb, started, ended, status, files, rows, message in info["runs"]:
+        t.add_row(str(run_id), verb, f"{started:%Y-%m-%d %H:%M:%S}",
+                  f"{ended:%H:%M:%S}" if ended else "", status, str(files), str(rows),
+                  (message or "")[:60])
+    console.print(t)
+    t = Table(title="Last file per source")
+    for col in ("source", "file", "received", "status", "rows"):
+        t.add_column(col)
+    for source, name, received, status, rows in info["last_files"]:
+        t.add_row(source, name, f"{received:%Y-%m-%d %H:%M}", status,
+                  "" if rows is None else str(rows))
+    console.print(t)
+    if info["quarantined"]:
+        t = Table(title="Quarantined and refused files")
+        for col in ("file", "source", "name", "received", "status", "reason"):
+            t.add_column(col)
+        for file_id, source, name, received, status, reason in info["quarantined"]:
+            t.add_row(str(file_id), source, name, f"{received:%Y-%m-%d %H:%M}", status,
+                      reason or "")
+        console.print(t)
+    else:
+        console.print("No quarantined files.")
+    for line in overdue:
+        console.print(f"[bold red]{line}[/]")
