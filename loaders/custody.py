@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from loaders.config import Config, SourceConfig
-from loaders.db import RAW_SCHEMA, Database
+from loaders.db import RAW_SCHEMA, Database, transaction
 from loaders.formats import Format, get_format
 from loaders.landing import land_file
 
@@ -234,24 +234,18 @@ class Custody:
         finally:
             if task is not None:
                 self.progress.stop(task)
-        with self.conn:
-            self.conn.autocommit = False
-            try:
-                with self.conn.cursor() as cur:
-                    cur.execute(f"delete from {RAW_SCHEMA}.file_columns where file_id = %s",
-                                (row.file_id,))
-                    for ordinal, (header, column) in enumerate(result.header, start=1):
-                        cur.execute(
-                            f"insert into {RAW_SCHEMA}.file_columns values (%s, %s, %s, %s)",
+        with transaction(self.conn) as cur:
+            cur.execute(f"delete from {RAW_SCHEMA}.file_columns where file_id = %s",
+                        (row.file_id,))
+            for ordinal, (header, column) in enumerate(result.header, start=1):
+                cur.execute(f"insert into {RAW_SCHEMA}.file_columns values (%s, %s, %s, %s)",
                             (row.file_id, ordinal, header, column))
-                    cur.execute(
-                        f"update {RAW_SCHEMA}.file_manifest set status = 'landed', "
-                        "rows_landed = %s, load_id = %s, landed_at = now(), encoding = %s, "
-                        "has_bom = %s, line_ending = %s where file_id = %s",
-                        (result.rows, load_id, result.text.encoding, result.text.has_bom,
-                         result.text.line_ending, row.file_id))
-            finally:
-                self.conn.autocommit = True
+            cur.execute(
+                f"update {RAW_SCHEMA}.file_manifest set status = 'landed', "
+                "rows_landed = %s, load_id = %s, landed_at = now(), encoding = %s, "
+                "has_bom = %s, line_ending = %s where file_id = %s",
+                (result.rows, load_id, result.text.encoding, result.text.has_bom,
+                 result.text.line_ending, row.file_id))
         row.status = "landed"
         summary.landed_files += 1
         summary.rows_landed += result.rows

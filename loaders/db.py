@@ -266,6 +266,21 @@ def run_lock(conn, wait: bool):
             cur.execute("select pg_advisory_unlock(%s)", (RUN_LOCK_KEY,))
 
 
+@contextmanager
+def transaction(conn):
+    """One explicit transaction on an autocommit connection."""
+    conn.autocommit = False
+    try:
+        with conn.cursor() as cur:
+            yield cur
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        conn.autocommit = True
+
+
 class LockBusy(Exception):
     """Another run holds the run lock."""
 

@@ -56,7 +56,7 @@ def setup_logging(log_file: Path, quiet: bool) -> None:
     console.setLevel(logging.WARNING if quiet else logging.INFO)
     console.addFilter(_ScrubFilter())
     root.addHandler(console)
-    for noisy in ("paramiko", "dlt", "gnupg", "pyftpdlib", "urllib3", "filelock"):
+    for noisy in ("paramiko", "dlt", "gnupg", "pyftpdlib", "urllib3", "filelock", "pgserver"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
