@@ -1,0 +1,128 @@
+"""Landing is lossless: every line of every file, with its file and line number."""
+
+import codecs
+import csv
+from pathlib import Path
+
+import pytest
+
+from loaders.landing import column_names, sniff_text
+from tests.helpers import SAMPLES, run_cli
+
+pytestmark = pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/vendor-samples missing")
+
+SAMPLE_FILES = [
+    ("act_csv", "act_sample.csv", "act_csv"),
+    ("sat_csv", "sat_sample.csv", "sat_csv"),
+    ("ap_csv", "ap_sample_2324.csv", "ap_csv"),
+    ("preact_fixed", "preact_fixed_width.txt", "preact_fixed"),
+    ("accuplacer_csv", "accuplacer_sample.csv", "accuplacer_csv"),
+]
+
+
+def csv_records(path: Path) -> list[list[str]]:
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        return list(csv.reader(f))
+
+
+def test_every_vendor_sample_loads_unmodified(tmp_path, sql):
+    for fmt, name, _ in SAMPLE_FILES:
+        result = run_cli("load", fmt, str(SAMPLES / name), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    for fmt, name, table in SAMPLE_FILES:
+        path = SAMPLES / name
+        (file_id, rows, status), = sql(
+            "select file_id, rows_landed, status from raw.file_manifest where original_name = %s",
+            (name,))
+        assert status == "landed"
+        lines = sql(f"select _line_number, _parse_error from raw.{table} where _file_id = %s "
+                    "order by _line_number", (file_id,))
+        if fmt == "preact_fixed":
+            expected = path.read_bytes().decode().splitlines()
+            assert [n for n, _ in lines] == list(range(1, len(expected) + 1))
+        else:
+            expected = csv_records(path)[1:]
+            assert [n for n, _ in lines] == list(range(2, len(expected) + 2))
+        assert rows == len(expected) == len(lines)
+        assert all(err is None for _, err in lines), lines
+
+
+def test_wide_csv_keeps_every_column_and_value(tmp_path, sql):
+    assert run_cli("load", "sat_csv", str(SAMPLES / "sat_sample.csv"), cwd=tmp_path).returncode == 0
+    records = csv_records(SAMPLES / "sat_sample.csv")
+    header, first = records[0], records[1]
+    assert len(header) == 860
+    cols = sql("select header_name, column_name from raw.file_columns order by ordinal")
+    assert [h for h, _ in cols] == [h.strip() for h in header]
+    names = [c for _, c in cols]
+    row = sql(f"select {', '.join(names)} from raw.sat_csv where _line_number = 2")[0]
+    # An empty CSV field lands as NULL (COPY's csv format cannot tell them apart).
+    assert list(row) == [v if v != "" else None for v in first]
+
+
+def test_repeated_filler_headers_and_fixed_records(tmp_path, sql):
+    assert run_cli("load", "ap_csv", str(SAMPLES / "ap_sample_2324.csv"),
+                   cwd=tmp_path).returncode == 0
+    fillers = sql("select column_name from raw.file_columns where header_name = 'Filler' "
+                  "order by ordinal")
+    assert [c for c, in fillers][:3] == ["filler", "filler_2", "filler_3"]
+    assert run_cli("load", "preact_fixed", str(SAMPLES / "preact_fixed_width.txt"),
+                   cwd=tmp_path).returncode == 0
+    raw = (SAMPLES / "preact_fixed_width.txt").read_bytes()
+    assert not raw.endswith(b"\n")  # the sample has no newline after its last record
+    records = [r for r, in sql("select record from raw.preact_fixed order by _line_number")]
+    assert records == raw.decode().split("\n")
+    assert {len(r) for r in records} == {1145}
+
+
+def test_bad_rows_land_with_reason_and_nothing_is_dropped(tmp_path, sql):
+    path = tmp_path / "results.csv"
+    path.write_bytes(
+        b"CandidateID,EligibilityID,Result\r\n"
+        b"C1,E1,PASS\r\n"
+        b"C2,E2\r\n"  # one field short
+        b"\r\n"  # blank line
+        b"\"C3\",\"E3 with, comma\",\"multi\r\nline\"\r\n"
+        b"C4,E4,FAIL,extra\r\n"
+        b"C5,E5,NS")  # no line end after the last record
+    assert run_cli("load", "prometric_results", str(path), cwd=tmp_path).returncode == 0
+    rows = sql("select _line_number, candidateid, eligibilityid, result, _parse_error, "
+               "_raw_record from raw.prometric_results order by _line_number")
+    assert [r[0] for r in rows] == [2, 3, 4, 5, 7, 8]
+    assert rows[0][1:5] == ("C1", "E1", "PASS", None)
+    assert rows[1][4] == "expected 3 fields, found 2" and rows[1][5] == "C2,E2\r\n"
+    assert rows[2][4] == "blank line"
+    assert rows[3][1:5] == ("C3", "E3 with, comma", "multi\r\nline", None)
+    assert rows[4][4] == "expected 3 fields, found 4" and rows[4][5] == "C4,E4,FAIL,extra\r\n"
+    assert rows[5][1:4] == ("C5", "E5", "NS")
+    (rows_landed, ending), = sql("select rows_landed, line_ending from raw.file_manifest")
+    assert rows_landed == 6 and ending == "CRLF"
+
+
+def test_encodings_are_detected_and_recorded(tmp_path, sql):
+    utf8_bom = tmp_path / "bom.csv"
+    utf8_bom.write_bytes(codecs.BOM_UTF8 + "person_id,last_name\nP1,Núñez\n".encode())
+    cp1252 = tmp_path / "cp.csv"
+    cp1252.write_bytes("person_id,last_name\nP2,O’Brien\n".encode("cp1252"))
+    for path in (utf8_bom, cp1252):
+        assert run_cli("load", "persons", str(path), cwd=tmp_path).returncode == 0
+    assert sql("select original_name, encoding, has_bom from raw.file_manifest "
+               "order by file_id") == [("bom.csv", "utf-8", True), ("cp.csv", "cp1252", False)]
+    assert sql("select person_id, last_name from raw.persons order by 1") == [
+        ("P1", "Núñez"), ("P2", "O’Brien")]
+
+
+def test_sniff_text_line_endings(tmp_path):
+    for data, ending in ((b"a\nb\n", "LF"), (b"a\r\nb", "CRLF"), (b"a\rb", "CR"), (b"ab", "none")):
+        path = tmp_path / "f.txt"
+        path.write_bytes(data)
+        assert sniff_text(path).line_ending == ending
+
+
+def test_column_names_are_unique_and_fit_postgres():
+    long = "Next-Generation Quantitative Reasoning, Algebra, and Statistics, and more text"
+    names = column_names(["Filler", "Filler", "filler_2", "1st Choice", long, long, "", "_x"])
+    assert len(set(names)) == len(names)
+    assert names[:4] == ["filler", "filler_2", "filler_2_2", "c_1st_choice"]
+    assert all(len(n) <= 63 for n in names)
+    assert names[4] != names[5] or names[5].endswith("_2")
