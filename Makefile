@@ -23,7 +23,7 @@ system-deps:
 demo: $(STAMP)
 	$(PY) cli.py demo
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps lint
 	$(PY) -m pytest -q
 
 lint: $(STAMP)

@@ -109,6 +109,13 @@ class Custody:
         self.progress = progress  # a loaders.ui.Progress-like object or None
         self.incoming = cfg.archive / ".incoming"
 
+    def clean_incoming(self) -> None:
+        """Removes partial downloads of an interrupted run (we hold the run lock)."""
+        if self.incoming.exists():
+            for stale in self.incoming.glob("*.part"):
+                log.info("removing partial download %s left by an interrupted run", stale.name)
+                stale.unlink()
+
     # -- manifest ---------------------------------------------------------
     def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
         with self.conn.cursor() as cur:

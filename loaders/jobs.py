@@ -128,6 +128,7 @@ def fetch(ctx: Context, sources: list[str] | None, wait: bool = False,
     chosen = [ctx.cfg.source(n) for n in sources] if sources else ctx.cfg.sources
     with _Locked(ctx, verb, wait) as result, Progress(not ctx.quiet) as progress:
         custody = Custody(ctx.cfg, ctx.db, ctx.conn, result.run_id, progress)
+        custody.clean_incoming()
         for src in chosen:
             from loaders.transports import TransportError
 
@@ -144,6 +145,7 @@ def load(ctx: Context, fmt: str, paths: list[Path], source: str = "local",
          wait: bool = False) -> RunResult:
     with _Locked(ctx, "load", wait) as result, Progress(not ctx.quiet) as progress:
         custody = Custody(ctx.cfg, ctx.db, ctx.conn, result.run_id, progress)
+        custody.clean_incoming()
         result.summaries.append(custody.load_paths(fmt, paths, source))
     return result
 

@@ -1,0 +1,55 @@
+"""Helpers for the benchmark scripts: a scratch database and child timing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def scratch_database() -> tuple[str, callable]:
+    """A new database on the configured server; returns (url, drop)."""
+    import psycopg2
+
+    from loaders.db import database
+
+    admin = database().url(hide_password=False)
+    name = f"sbbench_{uuid.uuid4().hex[:8]}"
+    conn = psycopg2.connect(admin)
+    conn.autocommit = True
+    conn.cursor().execute(f"create database {name}")
+    url = urlunsplit(urlsplit(admin)._replace(path=f"/{name}"))
+
+    def drop():
+        conn.cursor().execute(f"drop database if exists {name} with (force)")
+        conn.close()
+
+    return url, drop
+
+
+def timed(cmd: list[str], env: dict | None = None, stdout=subprocess.DEVNULL) -> tuple[float, int]:
+    """Wall seconds and peak resident memory (MB) of one child process."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=full_env, stdout=stdout, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err[-2000:]}")
+    return wall, usage.ru_maxrss // 1024
+
+
+def psql_binary() -> str:
+    from pgserver._commands import POSTGRES_BIN_PATH
+
+    return str(POSTGRES_BIN_PATH / "psql")
