@@ -86,8 +86,17 @@ def _print_result(result) -> None:
 
 
 def _exit_for(result) -> None:
-    if result.status == "failed":
-        raise typer.Exit(1)
+    """A run that was not clean ends with one line on stderr and exit status 1."""
+    if result.status == "ok":
+        return
+    problems = [f"{s.source}: {e}" for s in result.summaries for e in s.errors]
+    if result.dbt_ok is False:
+        problems.append("dbt build failed")
+    from loaders.ui import scrub
+
+    detail = "; ".join(problems) or "see the log"
+    typer.echo(scrub(f"error: run {result.run_id} {result.status}: {detail}"), err=True)
+    raise typer.Exit(1)
 
 
 @app.command()
