@@ -162,7 +162,8 @@ def run(
 @_domain_errors
 def status() -> None:
     """Recent runs, the last file per source, quarantined files with reasons."""
-    from loaders import jobs, status as st
+    from loaders import jobs
+    from loaders import status as st
 
     ctx = _ctx()
     st.render(st.gather(ctx.conn), jobs.overdue_sources(ctx))
@@ -212,8 +213,9 @@ def trust_host(
     yes: Annotated[bool, typer.Option("--yes", help="Record without asking.")] = False,
 ) -> None:
     """Show an SFTP server's host key and record it in the source's known_hosts file."""
-    from loaders.config import ConfigError, load_config
     from loaders.transports import fetch_host_key, key_fingerprint, record_host_key
+
+    from loaders.config import ConfigError, load_config
 
     cfg = load_config(_state["config"])
     src = cfg.source(source)
@@ -250,8 +252,9 @@ def generate(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Write a realistic generated file of a format (for trials and benchmarks)."""
-    from loaders.formats import get_format
     from loaders.generate import generate as gen
+
+    from loaders.formats import get_format
 
     get_format(format)
     gen(format, path, records, seed=seed)
@@ -285,6 +288,12 @@ def db_url() -> None:
 
     typer.echo(database(start=True).url())
 
+
+# Verbs of the credentialing and admissions domains live in their own modules.
+from loaders import cli_admissions, cli_credentialing  # noqa: E402
+
+cli_credentialing.register(app, export_app)
+cli_admissions.register(app, export_app)
 
 if __name__ == "__main__":
     sys.exit(app())

@@ -297,8 +297,12 @@ class Custody:
 
     # -- remote sources ---------------------------------------------------
     def fetch_source(self, src: SourceConfig) -> SourceSummary:
-        from loaders.transports import TransportError, UnsafeNameError, check_remote_name, \
-            open_transport
+        from loaders.transports import (
+            TransportError,
+            UnsafeNameError,
+            check_remote_name,
+            open_transport,
+        )
 
         fmt = get_format(src.format)
         summary = SourceSummary(src.name)

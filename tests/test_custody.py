@@ -57,7 +57,7 @@ def test_fetch_archives_records_lands_backs_up_then_removes(inbox_project, sql):
     rows = sql("select original_name, status, sha256, size_bytes, rows_landed, archive_path, "
                "removed_at is not null, backed_up_at is not null "
                "from raw.file_manifest order by original_name")
-    for (name, status, sha, size, landed, path, removed, backed), data, n in zip(
+    for (_name, status, sha, size, landed, path, removed, backed), data, n in zip(
             rows, (a, b), (3, 2), strict=True):
         assert status == "landed" and removed and backed
         assert sha == hashlib.sha256(data).hexdigest() and size == len(data) and landed == n

@@ -1,6 +1,5 @@
 """The scheduled job: fetch, land, build, one email; status; secrets never leak."""
 
-import psycopg2
 import pytest
 
 from tests.helpers import run_cli, write_config
@@ -68,5 +67,3 @@ def test_secret_never_appears_in_output_logs_or_tables(tmp_path, sftp_server, db
     written += [str(row) for row in sql("select * from raw.run_log")]
     written += [str(row) for row in sql("select * from raw.file_manifest")]
     assert written and all(secret not in text for text in written)
-    conn = psycopg2.connect(db_url)
-    conn.close()
