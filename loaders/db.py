@@ -232,6 +232,9 @@ def ensure_schema(conn, formats) -> None:
     with conn.cursor() as cur:
         cur.execute("select pg_advisory_xact_lock(%s)", (RUN_LOCK_KEY + 1,))
         cur.execute(SCHEMA_SQL)
+        # Tables that domain modules write (transmissions, export records).
+        for ddl in sorted((PROJECT_ROOT / "loaders" / "sql").glob("*.sql")):
+            cur.execute(ddl.read_text(encoding="utf-8"))
         for fmt in formats:
             extra = ",\n    record text" if fmt.kind == "fixed" else ""
             cur.execute(
