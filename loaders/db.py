@@ -229,7 +229,8 @@ def ensure_schema(conn, formats) -> None:
     ``record`` for fixed-width formats) so dbt sources always exist; dlt adds
     the columns of each CSV header as files arrive.
     """
-    with conn.cursor() as cur:
+    with transaction(conn) as cur:
+        # Two processes creating the schema at once would collide on the catalog.
         cur.execute("select pg_advisory_xact_lock(%s)", (RUN_LOCK_KEY + 1,))
         cur.execute(SCHEMA_SQL)
         # Tables that domain modules write (transmissions, export records).
