@@ -236,6 +236,7 @@ def ensure_schema(conn, formats) -> None:
         # Tables that domain modules write (transmissions, export records).
         for ddl in sorted((PROJECT_ROOT / "loaders" / "sql").glob("*.sql")):
             cur.execute(ddl.read_text(encoding="utf-8"))
+        layouts = layout_headers()
         for fmt in formats:
             extra = ",\n    record text" if fmt.kind == "fixed" else ""
             cur.execute(
@@ -244,6 +245,15 @@ def ensure_schema(conn, formats) -> None:
                 f"create index if not exists {fmt.raw_table}_file_line "
                 f"on {RAW_SCHEMA}.{fmt.raw_table} (_file_id, _line_number);"
             )
+            if fmt.kind == "csv":
+                # The layout's columns exist before any file lands, so staging
+                # models compile on an empty database; files add any others.
+                from loaders.landing import column_names
+
+                for header in layouts.get(fmt.name, []):
+                    for column in column_names(header):
+                        cur.execute(f"alter table {RAW_SCHEMA}.{fmt.raw_table} "
+                                    f"add column if not exists {column} text")
 
 
 @contextmanager
@@ -268,6 +278,24 @@ def run_lock(conn, wait: bool):
     finally:
         with conn.cursor() as cur:
             cur.execute("select pg_advisory_unlock(%s)", (RUN_LOCK_KEY,))
+
+
+def layout_headers() -> dict[str, list[list[str]]]:
+    """Header names per format and layout version, from the layout seed."""
+    import csv
+
+    path = PROJECT_ROOT / "seeds" / "layouts" / "layout_columns.csv"
+    if not path.exists():
+        return {}
+    versions: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    with open(path, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            key = (row["format_name"], row["layout_version"])
+            versions.setdefault(key, []).append((int(row["ordinal"]), row["column_name"]))
+    out: dict[str, list[list[str]]] = {}
+    for (fmt, _), cols in sorted(versions.items()):
+        out.setdefault(fmt, []).append([name for _, name in sorted(cols)])
+    return out
 
 
 @contextmanager
