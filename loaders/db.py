@@ -237,6 +237,9 @@ def ensure_schema(conn, formats) -> None:
         for ddl in sorted((PROJECT_ROOT / "loaders" / "sql").glob("*.sql")):
             cur.execute(ddl.read_text(encoding="utf-8"))
         layouts = layout_headers()
+        cur.execute("select table_name, column_name from information_schema.columns "
+                    "where table_schema = %s", (RAW_SCHEMA,))
+        existing = set(cur.fetchall())
         for fmt in formats:
             extra = ",\n    record text" if fmt.kind == "fixed" else ""
             cur.execute(
@@ -252,6 +255,9 @@ def ensure_schema(conn, formats) -> None:
 
                 for header in layouts.get(fmt.name, []):
                     for column in column_names(header):
+                        if (fmt.raw_table, column) in existing:
+                            continue
+                        existing.add((fmt.raw_table, column))
                         cur.execute(f"alter table {RAW_SCHEMA}.{fmt.raw_table} "
                                     f"add column if not exists {column} text")
 
