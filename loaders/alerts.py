@@ -35,6 +35,14 @@ def summary_text(result) -> str:
     lines.append("")
     lines.append(f"Total: {total_files} file(s) received, {total_rows} row(s) landed, "
                  f"{total_q} file(s) quarantined.")
+    drift = getattr(result, "drift_quarantined", [])
+    if drift:
+        lines.append(f"Files quarantined by the models (layout drift): {len(drift)}")
+        lines.extend(f"  {line}" for line in drift)
+    anomalies = getattr(result, "anomalies", {})
+    if anomalies:
+        lines.append("Results that need a person, by type: " + ", ".join(
+            f"{kind} {n}" for kind, n in anomalies.items()))
     if result.dbt_ok is not None:
         lines.append("dbt build: " + ("ok" if result.dbt_ok else "FAILED (see the log)"))
     if result.overdue:
@@ -46,7 +54,8 @@ def summary_text(result) -> str:
 
 def send_summary(smtp: SmtpConfig, result, text: str) -> bool:
     msg = EmailMessage()
-    problems = sum(s.quarantined + len(s.errors) for s in result.summaries) + len(result.overdue)
+    problems = (sum(s.quarantined + len(s.errors) for s in result.summaries) + len(result.overdue)
+                + len(getattr(result, "drift_quarantined", [])))
     flag = f" - {problems} need attention" if problems else ""
     msg["Subject"] = f"scorebridge run {result.run_id}: {result.status}{flag}"
     msg["From"] = smtp.sender

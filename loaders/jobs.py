@@ -80,6 +80,8 @@ class RunResult:
     dbt_ok: bool | None = None
     status: str = "ok"
     email_sent: bool = False
+    anomalies: dict = field(default_factory=dict)
+    drift_quarantined: list[str] = field(default_factory=list)
 
     def counts(self) -> dict:
         return {
@@ -89,6 +91,8 @@ class RunResult:
             "files_quarantined": sum(s.quarantined for s in self.summaries),
             "overdue": self.overdue,
             "dbt_ok": self.dbt_ok,
+            "anomalies": self.anomalies,
+            "drift_quarantined": self.drift_quarantined,
         }
 
 
@@ -211,6 +215,11 @@ def run(ctx: Context, wait: bool = False, skip_build: bool = False) -> RunResult
     if not skip_build:
         result.dbt_ok = build(ctx)
     result.overdue = overdue_sources(ctx)
+    from loaders import status as st
+
+    result.anomalies = st.anomaly_counts(ctx.conn)
+    result.drift_quarantined = [f"{name} ({source}): {reason}" for _, source, name, _, reason
+                                in st.drift_quarantine(ctx.conn, result.run_id)]
     from loaders.alerts import send_summary, summary_text
 
     text = summary_text(result)

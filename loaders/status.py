@@ -5,6 +5,40 @@ from __future__ import annotations
 from loaders.db import RAW_SCHEMA
 
 
+def table_exists(conn, schema: str, table: str) -> bool:
+    with conn.cursor() as cur:
+        cur.execute("select 1 from information_schema.tables where table_schema = %s "
+                    "and table_name = %s", (schema, table))
+        return cur.fetchone() is not None
+
+
+def anomaly_counts(conn) -> dict[str, int]:
+    """Results that need a person, by type (empty before the marts exist)."""
+    if not table_exists(conn, "marts", "mart_result_anomalies"):
+        return {}
+    with conn.cursor() as cur:
+        cur.execute("select anomaly_type, count(*) from marts.mart_result_anomalies "
+                    "group by 1 order by 1")
+        return dict(cur.fetchall())
+
+
+def drift_quarantine(conn, run_id: int | None = None) -> list[tuple]:
+    """Files the models quarantined as a whole (layout drift), newest first."""
+    if not table_exists(conn, "marts", "mart_file_quarantine"):
+        return []
+    where = ""
+    args: tuple = ()
+    if run_id is not None:
+        where = (f"where q.file_id in (select file_id from {RAW_SCHEMA}.file_manifest "
+                 "where run_id = %s)")
+        args = (run_id,)
+    with conn.cursor() as cur:
+        cur.execute("select q.file_id, q.source, q.file_name, q.detected_at, q.reason "
+                    f"from marts.mart_file_quarantine q {where} order by q.file_id desc "
+                    "limit 50", args)
+        return cur.fetchall()
+
+
 def gather(conn, runs: int = 10) -> dict:
     with conn.cursor() as cur:
         cur.execute(
@@ -23,7 +57,10 @@ def gather(conn, runs: int = 10) -> dict:
             f"from {RAW_SCHEMA}.file_manifest where status in ('quarantined', 'refused') "
             f"order by file_id desc limit 50")
         quarantined = cur.fetchall()
-    return {"runs": recent, "last_files": last, "quarantined": quarantined}
+    quarantined += [(f, s, n, d, "quarantined (layout drift)", r)
+                    for f, s, n, d, r in drift_quarantine(conn)]
+    return {"runs": recent, "last_files": last, "quarantined": quarantined,
+            "anomalies": anomaly_counts(conn)}
 
 
 def render(info: dict, overdue: list[str]) -> None:
@@ -57,5 +94,12 @@ def render(info: dict, overdue: list[str]) -> None:
         console.print(t)
     else:
         console.print("No quarantined files.")
+    if info.get("anomalies"):
+        t = Table(title="Results that need a person (marts.mart_result_anomalies)")
+        t.add_column("anomaly type")
+        t.add_column("results")
+        for kind, n in info["anomalies"].items():
+            t.add_row(kind, str(n))
+        console.print(t)
     for line in overdue:
         console.print(f"[bold red]{line}[/]")
