@@ -1,0 +1,274 @@
+"""Real servers on loopback for the tests: OpenSSH sshd (SFTP), pyftpdlib
+(FTP and explicit FTPS), an HTTPS server and aiosmtpd (SMTP). No mocks."""
+
+from __future__ import annotations
+
+import datetime
+import email
+import email.policy
+import http.server
+import os
+import secrets
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SSHD = "/usr/sbin/sshd"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listening on 127.0.0.1:{port}")
+
+
+def self_signed_cert(folder: Path) -> tuple[Path, Path]:
+    """A throwaway certificate for 127.0.0.1 and localhost: (cert, key)."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([
+                x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+# -- SFTP: OpenSSH's sshd ----------------------------------------------------------
+@dataclass
+class SftpServer:
+    host: str
+    port: int
+    user: str
+    key_file: Path
+    password_user: str
+    password: str
+    root: Path
+    known_hosts: Path
+    fingerprint: str
+    host_key_pub: Path
+
+
+def _ensure_user(name: str, home: Path, password: str) -> None:
+    import pwd
+
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        subprocess.run(["useradd", "-M", "-d", str(home), "-s", "/bin/sh", name], check=True)
+    subprocess.run(["chpasswd"], input=f"{name}:{password}", text=True, check=True)
+    subprocess.run(["usermod", "-d", str(home), name], check=True, capture_output=True)
+
+
+def start_sshd(folder: Path) -> tuple[subprocess.Popen, SftpServer]:
+    """Starts sshd on a free loopback port with its own keys and users."""
+    if not Path(SSHD).exists():
+        subprocess.run(["bash", str(ROOT / "scripts" / "system-deps.sh")], check=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o755)
+    host_key = folder / "host_ed25519"
+    client_key = folder / "client_ed25519"
+    for key in (host_key, client_key):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)],
+                       check=True)
+    authorized = folder / "authorized_keys"
+    shutil.copy(f"{client_key}.pub", authorized)
+    root = folder / "files"
+    root.mkdir()
+    os.chmod(root, 0o777)
+    password = secrets.token_urlsafe(12)
+    _ensure_user("sbtest", root, password)
+    Path("/run/sshd").mkdir(exist_ok=True)  # privilege separation folder
+    port = free_port()
+    config = folder / "sshd_config"
+    config.write_text(
+        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {host_key}\n"
+        f"PidFile {folder / 'sshd.pid'}\nAuthorizedKeysFile {authorized}\n"
+        "PermitRootLogin yes\nPasswordAuthentication yes\nKbdInteractiveAuthentication no\n"
+        "UsePAM no\nStrictModes no\nSubsystem sftp internal-sftp\nLogLevel ERROR\n"
+        "MaxStartups 100\n")
+    proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stderr=subprocess.PIPE)
+    wait_for_port(port)
+    known_hosts = folder / "known_hosts"
+    pub = Path(f"{host_key}.pub").read_text().split()
+    known_hosts.write_text(f"[127.0.0.1]:{port} {pub[0]} {pub[1]}\n")
+    import base64
+    import hashlib
+
+    fingerprint = "SHA256:" + base64.b64encode(
+        hashlib.sha256(base64.b64decode(pub[1])).digest()).decode().rstrip("=")
+    import getpass
+
+    return proc, SftpServer("127.0.0.1", port, getpass.getuser(), client_key, "sbtest", password,
+                            root, known_hosts, fingerprint, Path(f"{host_key}.pub"))
+
+
+@pytest.fixture(scope="session")
+def sftp_server(tmp_path_factory):
+    if os.geteuid() != 0:
+        pytest.skip("the sshd fixture runs as root (it creates a password user)")
+    proc, server = start_sshd(tmp_path_factory.mktemp("sshd"))
+    yield server
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def sftp_folder(sftp_server):
+    """A fresh remote folder on the SFTP server for one test."""
+    folder = sftp_server.root / secrets.token_hex(4)
+    folder.mkdir()
+    os.chmod(folder, 0o777)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+# -- FTP and FTPS: pyftpdlib ---------------------------------------------------------
+@dataclass
+class FtpServer:
+    host: str
+    port: int
+    user: str
+    password: str
+    root: Path
+    ca_file: Path | None
+
+
+def _start_ftp(folder: Path, tls: bool):
+    from pyftpdlib.authorizers import DummyAuthorizer
+    from pyftpdlib.handlers import FTPHandler, TLS_FTPHandler
+    from pyftpdlib.ioloop import IOLoop
+    from pyftpdlib.servers import FTPServer
+
+    root = folder / "files"
+    root.mkdir(parents=True)
+    password = secrets.token_urlsafe(12)
+    authorizer = DummyAuthorizer()
+    authorizer.add_user("vendor", password, str(root), perm="elradfmwMT")
+    ca_file = None
+    if tls:
+        cert, key = self_signed_cert(folder)
+        handler = type("Handler", (TLS_FTPHandler,), {})
+        handler.certfile = str(cert)
+        handler.keyfile = str(key)
+        handler.tls_control_required = True
+        handler.tls_data_required = True
+        ca_file = cert
+    else:
+        handler = type("Handler", (FTPHandler,), {})
+    handler.authorizer = authorizer
+    handler.passive_ports = None
+    # Its own event loop: pyftpdlib's default loop is shared by the process.
+    server = FTPServer(("127.0.0.1", 0), handler, ioloop=IOLoop())
+    port = server.address[1]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"timeout": 0.2},
+                              daemon=True)
+    thread.start()
+    return server, FtpServer("127.0.0.1", port, "vendor", password, root, ca_file)
+
+
+@pytest.fixture
+def ftp_server(tmp_path):
+    server, info = _start_ftp(tmp_path / "ftp", tls=False)
+    yield info
+    server.close_all()
+
+
+@pytest.fixture
+def ftps_server(tmp_path):
+    server, info = _start_ftp(tmp_path / "ftps", tls=True)
+    yield info
+    server.close_all()
+
+
+# -- HTTPS -----------------------------------------------------------------------------
+@dataclass
+class HttpsServer:
+    base_url: str
+    root: Path
+    ca_file: Path
+
+
+@pytest.fixture
+def https_server(tmp_path):
+    root = tmp_path / "www"
+    root.mkdir()
+    cert, key = self_signed_cert(tmp_path)
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield HttpsServer(f"https://127.0.0.1:{httpd.server_address[1]}", root, cert)
+    httpd.shutdown()
+
+
+# -- SMTP: aiosmtpd ----------------------------------------------------------------------
+@dataclass
+class SmtpServer:
+    host: str
+    port: int
+    messages: list = field(default_factory=list)
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    info = SmtpServer("127.0.0.1", free_port())
+
+    class Collect:
+        async def handle_DATA(self, server, session, envelope):
+            info.messages.append(email.message_from_bytes(envelope.content,
+                                                          policy=email.policy.default))
+            return "250 OK"
+
+    controller = Controller(Collect(), hostname=info.host, port=info.port)
+    controller.start()
+    yield info
+    controller.stop()
