@@ -11,6 +11,7 @@ import os
 import secrets
 import shutil
 import socket
+import tempfile
 import ssl
 import subprocess
 import threading
@@ -109,8 +110,8 @@ def start_sshd(folder: Path) -> tuple[subprocess.Popen, SftpServer]:
                        check=True)
     authorized = folder / "authorized_keys"
     shutil.copy(f"{client_key}.pub", authorized)
-    root = folder / "files"
-    root.mkdir()
+    # Outside pytest's private tmp folder, so the password user can reach it.
+    root = Path(tempfile.mkdtemp(prefix="sb-sftp-"))
     os.chmod(root, 0o777)
     password = secrets.token_urlsafe(12)
     _ensure_user("sbtest", root, password)
@@ -147,6 +148,7 @@ def sftp_server(tmp_path_factory):
     yield server
     proc.terminate()
     proc.wait(10)
+    shutil.rmtree(server.root, ignore_errors=True)
 
 
 @pytest.fixture
