@@ -201,8 +201,13 @@ def demo(
     """Generate vendor files into a local inbox and run the whole job on them."""
     from loaders.demo import run_demo
 
-    result = run_demo(records=records, quiet=_state["quiet"])
+    ctx, result = run_demo(records=records, quiet=_state["quiet"])
     _print_result(result)
+    if not _state["quiet"]:
+        from loaders import jobs
+        from loaders import status as st
+
+        st.render(st.gather(ctx.conn, runs=5), jobs.overdue_sources(ctx))
     _exit_for(result)
 
 
@@ -213,9 +218,8 @@ def trust_host(
     yes: Annotated[bool, typer.Option("--yes", help="Record without asking.")] = False,
 ) -> None:
     """Show an SFTP server's host key and record it in the source's known_hosts file."""
-    from loaders.transports import fetch_host_key, key_fingerprint, record_host_key
-
     from loaders.config import ConfigError, load_config
+    from loaders.transports import fetch_host_key, key_fingerprint, record_host_key
 
     cfg = load_config(_state["config"])
     src = cfg.source(source)
@@ -252,9 +256,8 @@ def generate(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Write a realistic generated file of a format (for trials and benchmarks)."""
-    from loaders.generate import generate as gen
-
     from loaders.formats import get_format
+    from loaders.generate import generate as gen
 
     get_format(format)
     gen(format, path, records, seed=seed)

@@ -62,15 +62,11 @@ def drop_files(records: int, seed: int) -> None:
 
 
 def run_demo(records: int = 200, quiet: bool = False):
+    """Returns the context and the run's result."""
     from loaders import jobs
 
     DEMO_DIR.mkdir(parents=True, exist_ok=True)
     config = write_demo_config()
     ctx = jobs.open_context(config, quiet=quiet)
     drop_files(records, seed=int(time.time()))
-    result = jobs.run(ctx)
-    from loaders import status
-
-    if not quiet:
-        status.render(status.gather(ctx.conn, runs=5), [])
-    return result
+    return ctx, jobs.run(ctx)

@@ -11,9 +11,9 @@ import os
 import secrets
 import shutil
 import socket
-import tempfile
 import ssl
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
