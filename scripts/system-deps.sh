@@ -8,6 +8,7 @@ command -v /usr/sbin/sshd >/dev/null 2>&1 || need+=(openssh-server)
 command -v sftp >/dev/null 2>&1 || need+=(openssh-client)
 command -v gpg >/dev/null 2>&1 || need+=(gnupg)
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
+command -v /usr/bin/chromium >/dev/null 2>&1 || need+=(chromium)
 if [ "${#need[@]}" -eq 0 ]; then
   exit 0
 fi
