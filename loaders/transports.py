@@ -182,8 +182,9 @@ class SftpTransport(Transport):
             known.load(str(source.known_hosts))
         try:
             sock = _connect(self.host, self.port, source.timeout)
-            self.transport = paramiko.Transport(sock, default_window_size=64 << 20,
-                                                default_max_packet_size=256 << 10)
+            # paramiko's default window and packet sizes measured fastest against
+            # OpenSSH here; larger windows slowed prefetching down several times.
+            self.transport = paramiko.Transport(sock)
             self.transport.banner_timeout = source.timeout
             self.transport.start_client(timeout=source.timeout)
         except (OSError, paramiko.SSHException) as exc:
@@ -241,11 +242,17 @@ class SftpTransport(Transport):
 
     def download(self, name, out, progress=None) -> int:
         path = self._path(name)
+        done = 0
+
+        def advance(transferred: int, _total: int) -> None:
+            nonlocal done
+            if progress:
+                progress(transferred - done)
+            done = transferred
+
         try:
-            with self.sftp.open(path, "rb") as src:
-                size = src.stat().st_size
-                src.prefetch(size)  # pipelined reads: the main speed-up over plain read()
-                return _copy_stream(src, out, progress)
+            # getfo prefetches: many read requests in flight, not one at a time.
+            return self.sftp.getfo(path, out, callback=advance)
         except OSError as exc:
             raise TransportError(f"sftp: cannot download {path}: {exc.strerror or exc}") \
                 from None
