@@ -174,10 +174,10 @@ def status() -> None:
 def report(
     out: Annotated[Path, typer.Option(help="Folder for the report files.")] = Path("reports"),
 ) -> None:
-    """Write a CSV of every mart into a folder."""
-    from loaders.exports import export_marts
+    """Write a self-contained HTML report with charts, and a CSV of every mart."""
+    from loaders.report import write_report
 
-    for path in export_marts(_ctx(), out):
+    for path in write_report(_ctx(), out):
         typer.echo(str(path))
 
 
