@@ -163,7 +163,7 @@ def export_eligibility(ctx, *, date_from: date, date_to: date, exam: str | None 
     if not confirm(len(rows)):
         raise ExportError("not confirmed: nothing written")
     now = datetime.now(UTC)
-    path = None
+    uploaded_to = None
     with transaction(ctx.conn) as cur:
         cur.execute("select pg_advisory_xact_lock(%s)", (EXPORT_LOCK_KEY,))
         again = eligibility_selection(ctx.conn, date_from, date_to, exam, only_new)
@@ -190,14 +190,15 @@ def export_eligibility(ctx, *, date_from: date, date_to: date, exam: str | None 
             if source is not None:
                 folder = remote_folder or source.remote_folder
                 _upload(source, path, folder)
+                uploaded_to = f"{source.name}:{folder}"
                 cur.execute("update raw.eligibility_transmissions set uploaded_to = %s, "
                             "uploaded_at = now() where transmission_id = %s",
-                            (f"{source.name}:{folder}", transmission_id))
+                            (uploaded_to, transmission_id))
         except BaseException:
             path.unlink(missing_ok=True)
             raise
     log.info("eligibility transmission %s: %s, %s record(s)", transmission_id, path, n)
-    return Written(path, n, sha, transmission_id, source.name if source else None)
+    return Written(path, n, sha, transmission_id, uploaded_to)
 
 
 def _upload_source(ctx, name: str | None):
