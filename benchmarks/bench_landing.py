@@ -12,6 +12,7 @@ file with `psql \\copy` into a one-column text table. Prints the time ratio
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import tempfile
@@ -41,7 +42,7 @@ def main() -> None:
                 env = {"SCOREBRIDGE_DATABASE_URL": url,
                        "SCOREBRIDGE_STATE_DIR": str(work / "state")}
                 load_s, load_mb = timed([sys.executable, str(ROOT / "cli.py"), "--quiet",
-                                         "load", "preact_fixed", str(path)], env=env)
+                                         "load", "preact_fixed", str(path)], env=env, cwd=work)
                 timed([psql_binary(), url, "-q", "-c", "create table copy_baseline (line text)"])
                 copy_s, _ = timed([psql_binary(), url, "-q", "-c",
                                    f"\\copy copy_baseline from '{path}' with (format text)"])
@@ -61,6 +62,7 @@ def main() -> None:
     print(f"landing/copy time ratio at {args.records} records: {big[3]:.2f} (target <= 2.0)")
     print(f"loader peak memory: {small[4]} MB at {args.small} records, {big[4]} MB at "
           f"{args.records} records (target < 300 MB, flat)")
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

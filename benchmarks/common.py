@@ -34,12 +34,17 @@ def scratch_database() -> tuple[str, callable]:
     return url, drop
 
 
-def timed(cmd: list[str], env: dict | None = None, stdout=subprocess.DEVNULL) -> tuple[float, int]:
-    """Wall seconds and peak resident memory (MB) of one child process."""
+def timed(cmd: list[str], env: dict | None = None, stdout=subprocess.DEVNULL,
+          cwd: Path | None = None) -> tuple[float, int]:
+    """Wall seconds and peak resident memory (MB) of one child process.
+
+    Runs in `cwd` (the benchmark's scratch folder) so archives and logs a
+    command writes never land in the repository.
+    """
     full_env = dict(os.environ)
     full_env.update(env or {})
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=full_env, stdout=stdout, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, env=full_env, stdout=stdout, stderr=subprocess.PIPE, cwd=cwd)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)

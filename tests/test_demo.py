@@ -1,0 +1,23 @@
+"""`demo`: the whole job on generated files from a local inbox, twice."""
+
+from loaders.demo import DEMO_SOURCES
+from tests.helpers import run_cli
+
+
+def test_demo_runs_the_whole_job_and_a_second_run_receives_new_files(tmp_path, sql):
+    first = run_cli("demo", "--records", "30", cwd=tmp_path, timeout=900)
+    assert first.returncode == 0, first.stdout + first.stderr
+    for name, _, _ in DEMO_SOURCES:
+        assert f"{name}: 1 file(s) received, 30 row(s) landed" in first.stdout
+    assert "dbt build: ok" in first.stdout
+    # Everything the demo writes stays in its state folder, nothing in the cwd.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".state"]
+    landed = sql("select count(*), sum(rows_landed) from marts.mart_load_audit "
+                 "where status = 'landed'")
+    assert landed == [(len(DEMO_SOURCES), 30 * len(DEMO_SOURCES))]
+
+    second = run_cli("--quiet", "demo", "--records", "30", cwd=tmp_path, timeout=900)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert sql("select count(*) from raw.file_manifest where status = 'landed'") == [
+        (2 * len(DEMO_SOURCES),)]
+    assert sql("select verb, status from raw.run_log order by run_id") == [("run", "ok")] * 2
