@@ -30,6 +30,8 @@ from loaders.paths import STATE_DIR
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 10_000
+# A wide CSV (SAT: 860 columns) gets fewer rows a batch: memory follows cells.
+BATCH_CELLS = 2_000_000
 PART_ROWS = 100_000
 CHUNK_BYTES = 4 << 20
 _IDENT = re.compile(r"[^a-z0-9]+")
@@ -300,7 +302,7 @@ def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id
 
         for record in _csv_records(path, text, on_header):
             rows.append(record)
-            if len(rows) >= BATCH_ROWS:
+            if len(rows) >= min(BATCH_ROWS, max(100, BATCH_CELLS // max(len(columns), 1))):
                 yield flush()
                 rows = []
         if rows:

@@ -1,0 +1,86 @@
+"""Admissions benchmark: land and build ACT and SAT files against psql \\copy.
+
+Generates N ACT-layout records and N SAT-layout records (the same people),
+then in one run, on a scratch database:
+
+- the whole path: `cli.py load act_csv`, `cli.py load sat_csv`, `cli.py build`
+  (every model and test of the project, the admissions staging included);
+- the baseline: `psql \\copy` of the same two files, each line into a
+  one-column text table.
+
+Prints the time of each part, the ratio of the whole path to the baseline,
+and the rows per second of the whole path.
+
+    python benchmarks/bench_admissions.py [--records 200000] [--repeat 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from common import ROOT, psql_binary, scratch_database, timed
+
+FORMATS = ("act_csv", "sat_csv")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--records", type=int, default=200_000)
+    ap.add_argument("--repeat", type=int, default=1)
+    args = ap.parse_args()
+    from loaders.generate import generate, generate_people
+
+    work = Path(tempfile.mkdtemp(prefix="sb-bench-adm-"))
+    try:
+        people = generate_people(args.records, seed=11)
+        files = {}
+        for fmt in FORMATS:
+            files[fmt] = work / f"{fmt}.csv"
+            generate(fmt, files[fmt], args.records, seed=11, people=people)
+        size_mb = sum(p.stat().st_size for p in files.values()) / 1e6
+        cli = [sys.executable, str(ROOT / "cli.py"), "--quiet"]
+        lands, builds, copies, ratios, peaks = [], [], [], [], []
+        for _ in range(args.repeat):
+            url, drop = scratch_database()
+            try:
+                env = {"SCOREBRIDGE_DATABASE_URL": url, "SCOREBRIDGE_STATE_DIR": str(work / "state")}
+                land = build = 0.0
+                for fmt, path in files.items():
+                    seconds, peak = timed(cli + ["load", fmt, str(path)], env=env, cwd=work)
+                    land += seconds
+                    peaks.append(peak)
+                build, _ = timed(cli + ["build"], env=env, cwd=work)
+                copy = 0.0
+                for fmt, path in files.items():
+                    timed([psql_binary(), url, "-q", "-c", f"create table copy_{fmt} (line text)"])
+                    seconds, _ = timed([psql_binary(), url, "-q", "-c",
+                                        f"\\copy copy_{fmt} from '{path}' with (format text)"])
+                    copy += seconds
+            finally:
+                drop()
+            lands.append(land)
+            builds.append(build)
+            copies.append(copy)
+            ratios.append((land + build) / copy)
+        rows = args.records * len(FORMATS)
+        land, build, copy = (statistics.median(x) for x in (lands, builds, copies))
+        print(f"files: {args.records} ACT + {args.records} SAT records, {size_mb:.0f} MB, "
+              f"{args.repeat} run(s), medians")
+        print(f"land (load act_csv + load sat_csv): {land:8.2f} s")
+        print(f"build (dbt build, whole project):   {build:8.2f} s")
+        print(f"psql \\copy of the same files:       {copy:8.2f} s")
+        print(f"whole path / copy ratio: {statistics.median(ratios):.2f} "
+              f"(land alone {land / copy:.2f})")
+        print(f"whole path: {rows / (land + build):,.0f} rows/s; landing alone "
+              f"{rows / land:,.0f} rows/s; loader peak memory {max(peaks)} MB")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
