@@ -1,0 +1,85 @@
+-- Every problem with a landed result line: one row per line and failed rule,
+-- with the field, its value and the reason. A line with any row here is not
+-- a result (int_credentialing__results leaves it out); the rest of its file
+-- still loads.
+
+with results as (
+
+    select * from {{ ref('stg_credentialing__results') }}
+
+)
+
+select
+    results.file_id,
+    results.line_number,
+    checks.field,
+    checks.field_value,
+    checks.reason
+from results
+cross join
+    lateral (
+        values
+        (
+            null,
+            results.raw_record,
+            results.parse_error
+        ),
+        (
+            'CandidateID',
+            results.candidate_id,
+            case when results.candidate_id is null then 'missing candidate id' end
+        ),
+        (
+            'ExamCode',
+            results.exam_code,
+            case when results.exam_code is null then 'missing exam code' end
+        ),
+        (
+            'Result',
+            results.result_text,
+            case
+                when results.result_text is null then 'missing result code'
+                when results.result_code is null
+                    then 'unknown result code (expected PASS/P, FAIL/F or NOSHOW/NS)'
+            end
+        ),
+        (
+            'TestDate',
+            results.test_date_text,
+            case
+                when results.test_date_text is null then 'missing test date'
+                when results.test_date is null
+                    then 'not a real date in the form YYYY-MM-DD or MM/DD/YYYY'
+            end
+        ),
+        (
+            'ResultDate',
+            results.result_date_text,
+            case
+                when results.result_date_text is not null and results.result_date is null
+                    then 'not a real date in the form YYYY-MM-DD or MM/DD/YYYY'
+            end
+        ),
+        (
+            'Score',
+            results.score_text,
+            case
+                when results.score_text is not null and results.score is null
+                    then 'score is not a whole number'
+                when results.score_text is not null and results.result_code = 'NOSHOW'
+                    then 'a no-show has a score'
+            end
+        ),
+        (
+            'PassingScore',
+            results.passing_score_text,
+            case
+                when results.passing_score_text is not null and results.passing_score is null
+                    then 'passing score is not a whole number'
+            end
+        )
+    ) as checks (field, field_value, reason)
+where
+    checks.reason is not null
+    -- a line that did not parse has only its parse error
+    and (results.parse_error is null or checks.field is null)

@@ -1,0 +1,27 @@
+-- Decisions the organisation's system has not been sent yet (export
+-- status-changes records what it sent in raw.status_change_export_items).
+
+with decisions as (
+
+    select * from {{ ref('fct_application_status_history') }}
+
+),
+
+exported as (
+
+    select distinct status_change_id
+    from {{ source('raw', 'status_change_export_items') }}
+
+)
+
+select
+    decisions.status_change_id,
+    decisions.application_id,
+    decisions.person_id,
+    decisions.exam_code,
+    decisions.from_status,
+    decisions.to_status,
+    decisions.changed_at,
+    decisions.result_id
+from decisions
+where decisions.status_change_id not in (select e.status_change_id from exported as e)

@@ -1,0 +1,48 @@
+-- Every version of every application the organisation sent: one row per
+-- landed line of an applications file, parsed. Later files carry newer
+-- versions; int_credentialing__applications picks the one that applies.
+
+with source as (
+
+    select * from {{ source('raw', 'applications') }}
+    where _parse_error is null
+
+),
+
+trimmed as (
+
+    select
+        _file_id as file_id,
+        _line_number as line_number,
+        {{ blank_to_null('application_id') }} as application_id,
+        {{ blank_to_null('person_id') }} as person_id,
+        upper({{ blank_to_null('exam_code') }}) as exam_code,
+        {{ blank_to_null('submitted_at') }} as submitted_at_text,
+        {{ blank_to_null('status') }} as status_text,
+        {{ blank_to_null('eligibility_start') }} as eligibility_start_text,
+        {{ blank_to_null('eligibility_end') }} as eligibility_end_text,
+        {{ blank_to_null('accommodations') }} as accommodations
+    from source
+
+)
+
+select
+    file_id,
+    line_number,
+    application_id,
+    person_id,
+    exam_code,
+    {{ parse_date('submitted_at_text') }} as submitted_at,
+    case lower(replace(replace(status_text, '-', ''), ' ', ''))
+        when 'pending' then 'Pending'
+        when 'passed' then 'Passed'
+        when 'failed' then 'Failed'
+        when 'noshow' then 'No-show'
+        when 'withdrawn' then 'Withdrawn'
+    end as status,
+    status_text,
+    {{ parse_date('eligibility_start_text') }} as eligibility_start,
+    {{ parse_date('eligibility_end_text') }} as eligibility_end,
+    accommodations
+from trimmed
+where application_id is not null
