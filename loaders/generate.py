@@ -237,7 +237,7 @@ def _prometric(rnd, p: Person, start):
         (("PASS", str(rnd.randint(75, 99))) if kind < 0.7 else ("FAIL", str(rnd.randint(40, 74))))
     spelled = {"PASS": ["PASS", "P", "pass", " Pass "], "FAIL": ["FAIL", "F", "fail"],
                "NOSHOW": ["NOSHOW", "NS", "no show".replace(" ", "")]}[raw_result]
-    return {"CandidateID": p.candidate_id, "EligibilityID": app["application_id"],
+    return {"CandidateID": p.person_id, "EligibilityID": app["application_id"],
             "LastName": p.last, "FirstName": p.first, "ExamCode": app["exam_code"],
             "TestDate": d.isoformat() if rnd.random() < 0.6 else d.strftime("%m/%d/%Y"),
             "TestCenter": f"TC{rnd.randint(100, 999)}", "Score": score, "PassingScore": "75",
@@ -286,7 +286,7 @@ def _indicators(rnd, p: Person, start):
 
 def _eligibility(rnd, p: Person, start):
     app = _application(rnd, p, start)
-    return {"EligibilityID": app["application_id"], "CandidateID": p.candidate_id,
+    return {"EligibilityID": app["application_id"], "CandidateID": p.person_id,
             "LastName": p.last, "FirstName": p.first, "MiddleName": p.middle, "Email": p.email,
             "ExamCode": app["exam_code"], "EligibilityStart": app["eligibility_start"],
             "EligibilityEnd": app["eligibility_end"], "Accommodations": app["accommodations"]}

@@ -84,3 +84,5 @@ def test_people_files_agree_with_each_other(tmp_path):
     assert {r["person_id"] for r in apps.values()} <= person_ids
     for result in read["prometric_results"]:
         assert apps[result["EligibilityID"]]["exam_code"] == result["ExamCode"]
+        # CandidateID is the person id the eligibility file sent (FORMATS.md).
+        assert apps[result["EligibilityID"]]["person_id"] == result["CandidateID"]
