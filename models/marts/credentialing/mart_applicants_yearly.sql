@@ -9,33 +9,43 @@ with applications as (
 
 ),
 
-results as (
+first_results as (
 
-    select * from {{ ref('int_credentialing__results') }}
+    select
+        candidate_id,
+        exam_code,
+        min(test_date) as first_test_date
+    from {{ ref('int_credentialing__results') }}
+    group by 1, 2
+
+),
+
+ordered as (
+
+    select
+        applications.person_id,
+        applications.exam_code,
+        applications.submitted_at,
+        row_number() over (
+            partition by applications.person_id, applications.exam_code
+            order by applications.submitted_at, applications.application_id
+        ) as attempt_number
+    from applications
 
 ),
 
 flagged as (
 
     select
-        applications.exam_code,
-        extract(year from applications.submitted_at)::integer as submitted_year,
-        exists (
-            select 1 from applications as earlier
-            where
-                earlier.person_id = applications.person_id
-                and earlier.exam_code = applications.exam_code
-                and (earlier.submitted_at, earlier.application_id)
-                < (applications.submitted_at, applications.application_id)
-        )
-        or exists (
-            select 1 from results
-            where
-                results.candidate_id = applications.person_id
-                and results.exam_code = applications.exam_code
-                and results.test_date < applications.submitted_at
-        ) as is_retake
-    from applications
+        ordered.exam_code,
+        extract(year from ordered.submitted_at)::integer as submitted_year,
+        ordered.attempt_number > 1
+        or coalesce(first_results.first_test_date < ordered.submitted_at, false) as is_retake
+    from ordered
+    left join first_results
+        on
+            ordered.person_id = first_results.candidate_id
+            and ordered.exam_code = first_results.exam_code
 
 )
 
