@@ -2,8 +2,9 @@
 
 marts.mart_score_requests_due decides who is outstanding; this module applies
 the request window at the moment it runs (the checklist's request dates from
-the mart, our own request history read live, so a second export the same day asks nobody again), writes the request
-file and the checklist update file for the student system, records both in
+the mart, our own request history read live, so a second export the same day
+asks nobody again), writes the request file and the checklist update file for
+the student system, records both in
 ``raw.score_request_files`` / ``raw.score_request_history``
 (loaders/sql/requests.sql) and uploads like the eligibility export.
 """
