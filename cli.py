@@ -7,12 +7,13 @@ need them, so ``--help`` stays fast.
 
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from loaders.cli_common import domain_errors
 
 __version__ = "0.1.0"
 
@@ -55,24 +56,6 @@ def main(
     _state["quiet"] = quiet
 
 
-def _domain_errors(func):
-    """A known problem becomes one line on stderr and exit status 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        from loaders.errors import known_errors
-
-        try:
-            return func(*args, **kwargs)
-        except known_errors() as exc:
-            from loaders.ui import scrub
-
-            typer.echo(f"error: {scrub(str(exc))}", err=True)
-            raise typer.Exit(1) from None
-
-    return wrapper
-
-
 def _ctx(config: Path | None = None):
     from loaders.jobs import open_context
 
@@ -100,7 +83,7 @@ def _exit_for(result) -> None:
 
 
 @app.command()
-@_domain_errors
+@domain_errors
 def fetch(
     sources: Annotated[list[str] | None, typer.Argument(help="Source names (default: all).")]
     = None,
@@ -115,7 +98,7 @@ def fetch(
 
 
 @app.command()
-@_domain_errors
+@domain_errors
 def load(
     format: Annotated[str, typer.Argument(help="Format name (see README, FORMATS).")],
     paths: Annotated[list[Path], typer.Argument(help="Local files to load.")],
@@ -134,7 +117,7 @@ def load(
 
 
 @app.command()
-@_domain_errors
+@domain_errors
 def build(select: Annotated[str | None, typer.Option(help="dbt selection.")] = None) -> None:
     """Run dbt build (seeds, models, tests) on the landed data."""
     from loaders import jobs
@@ -145,7 +128,7 @@ def build(select: Annotated[str | None, typer.Option(help="dbt selection.")] = N
 
 
 @app.command()
-@_domain_errors
+@domain_errors
 def run(
     wait: WaitOpt = False,
     skip_build: Annotated[bool, typer.Option(help="Fetch and land only.")] = False,
@@ -159,7 +142,7 @@ def run(
 
 
 @app.command()
-@_domain_errors
+@domain_errors
 def status() -> None:
     """Recent runs, the last file per source, quarantined files with reasons."""
     from loaders import jobs
@@ -170,7 +153,7 @@ def status() -> None:
 
 
 @app.command()
-@_domain_errors
+@domain_errors
 def report(
     out: Annotated[Path, typer.Option(help="Folder for the report files.")] = Path("reports"),
 ) -> None:
@@ -182,7 +165,7 @@ def report(
 
 
 @export_app.command("load-audit")
-@_domain_errors
+@domain_errors
 def export_load_audit(
     out: Annotated[Path, typer.Option(help="CSV file to write.")] = Path("load_audit.csv"),
 ) -> None:
@@ -194,7 +177,7 @@ def export_load_audit(
 
 
 @app.command()
-@_domain_errors
+@domain_errors
 def demo(
     records: Annotated[int, typer.Option(help="Records per generated file.")] = 200,
 ) -> None:
@@ -212,7 +195,7 @@ def demo(
 
 
 @app.command("trust-host")
-@_domain_errors
+@domain_errors
 def trust_host(
     source: Annotated[str, typer.Argument(help="An sftp source name.")],
     yes: Annotated[bool, typer.Option("--yes", help="Record without asking.")] = False,
@@ -237,7 +220,7 @@ def trust_host(
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-@_domain_errors
+@domain_errors
 def dbt(ctx: typer.Context) -> None:
     """Run any dbt command against the configured database (e.g. dbt parse, dbt docs)."""
     from loaders import jobs
@@ -248,7 +231,7 @@ def dbt(ctx: typer.Context) -> None:
 
 
 @app.command()
-@_domain_errors
+@domain_errors
 def generate(
     format: Annotated[str, typer.Argument(help="Format name.")],
     path: Annotated[Path, typer.Argument(help="File to write.")],
@@ -265,7 +248,7 @@ def generate(
 
 
 @db_app.command("start")
-@_domain_errors
+@domain_errors
 def db_start() -> None:
     """Start the embedded PostgreSQL (it keeps running until db stop)."""
     from loaders.db import database
@@ -275,7 +258,7 @@ def db_start() -> None:
 
 
 @db_app.command("stop")
-@_domain_errors
+@domain_errors
 def db_stop() -> None:
     """Stop the embedded PostgreSQL."""
     from loaders.db import stop_embedded
@@ -284,7 +267,7 @@ def db_stop() -> None:
 
 
 @db_app.command("url")
-@_domain_errors
+@domain_errors
 def db_url() -> None:
     """Print the database URL in use (password hidden)."""
     from loaders.db import database

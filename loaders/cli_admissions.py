@@ -11,14 +11,14 @@ from typing import Annotated
 
 import typer
 
-from loaders.cli_credentialing import OutOpt, _errors, _open
+from loaders.cli_common import OutOpt, domain_errors, open_from_cli
 
 
 def register(app: typer.Typer, export_app: typer.Typer) -> None:
     """Adds this domain's commands to `app` and `export_app`."""
 
     @export_app.command("requests")
-    @_errors
+    @domain_errors
     def export_requests(
         cli_ctx: typer.Context,
         days: Annotated[int, typer.Option("--days", help="Ask again only when the last "
@@ -45,7 +45,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
                                         + (f" and upload it to {upload}" if upload else "")
                                         + "?", default=False)
 
-        written, update = run_export(_open(cli_ctx), days=days, out=out, upload=upload,
+        written, update = run_export(open_from_cli(cli_ctx), days=days, out=out, upload=upload,
                                      remote_folder=remote_folder, confirm=confirm)
         if written.path is None:
             typer.echo("0 score requests due: nothing written")

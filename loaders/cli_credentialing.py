@@ -12,35 +12,7 @@ from typing import Annotated
 
 import typer
 
-OutOpt = Annotated[Path, typer.Option("--out", help="Folder for the file (or a .csv file "
-                                      "path).")]
-
-
-def _errors(func):
-    """A known problem becomes one line on stderr and exit status 1 (as in cli.py)."""
-    import functools
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        from loaders.errors import known_errors
-
-        try:
-            return func(*args, **kwargs)
-        except known_errors() as exc:
-            from loaders.ui import scrub
-
-            typer.echo(f"error: {scrub(str(exc))}", err=True)
-            raise typer.Exit(1) from None
-
-    return wrapper
-
-
-def _open(cli_ctx: typer.Context):
-    """The project context for the global --config and --quiet of the main command."""
-    from loaders.jobs import open_context
-
-    params = cli_ctx.find_root().params
-    return open_context(params.get("config"), quiet=bool(params.get("quiet")))
+from loaders.cli_common import OutOpt, domain_errors, open_from_cli
 
 
 def _report(written, what: str) -> None:
@@ -54,7 +26,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
     """Adds this domain's commands to `app` and `export_app`."""
 
     @export_app.command("eligibility")
-    @_errors
+    @domain_errors
     def export_eligibility(
         cli_ctx: typer.Context,
         date_from: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"],
@@ -90,7 +62,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
                                         + (f" and upload it to {upload}" if upload else "")
                                         + "?", default=False)
 
-        written = run_export(_open(cli_ctx), date_from=date_from.date(), date_to=date_to.date(),
+        written = run_export(open_from_cli(cli_ctx), date_from=date_from.date(), date_to=date_to.date(),
                              exam=exam, only_new=only_new, out=out, expect=expect,
                              upload=upload, remote_folder=remote_folder, confirm=confirm)
         if written.path is None:
@@ -102,15 +74,15 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
             typer.echo(f"uploaded to {written.uploaded_to}")
 
     @export_app.command("status-changes")
-    @_errors
+    @domain_errors
     def export_status_changes(cli_ctx: typer.Context, out: OutOpt = Path("exports")) -> None:
         """Write the application status changes made since the last export, and record them."""
         from loaders.credentialing import export_status_changes as run_export
 
-        _report(run_export(_open(cli_ctx), out=out), "status change(s)")
+        _report(run_export(open_from_cli(cli_ctx), out=out), "status change(s)")
 
     @export_app.command("print")
-    @_errors
+    @domain_errors
     def export_print(
         cli_ctx: typer.Context,
         kind: Annotated[str, typer.Option("--kind", help="certificate or id-card.")],
@@ -119,16 +91,16 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         """Write the print-house file of certificates or ID cards not printed yet."""
         from loaders.credentialing import export_print as run_export
 
-        _report(run_export(_open(cli_ctx), kind=kind, out=out), f"{kind}(s)")
+        _report(run_export(open_from_cli(cli_ctx), kind=kind, out=out), f"{kind}(s)")
 
     @app.command("docs")
-    @_errors
+    @domain_errors
     def docs(cli_ctx: typer.Context) -> None:
         """Generate the dbt docs site (models, marts, lineage) and print its index.html."""
         from loaders import jobs
         from loaders.paths import PROJECT_ROOT
 
-        ctx = _open(cli_ctx)
+        ctx = open_from_cli(cli_ctx)
         if jobs.dbt(ctx.db, ["docs", "generate"], quiet=ctx.quiet) != 0:
             typer.echo("error: dbt docs generate failed (see the output above)", err=True)
             raise typer.Exit(1)

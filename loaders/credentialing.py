@@ -19,6 +19,10 @@ from pathlib import Path
 from loaders.db import RUN_LOCK_KEY, transaction
 from loaders.exports import ExportError, write_csv
 
+# anomaly_counts is part of this module's interface; status owns the query.
+from loaders.status import anomaly_counts  # noqa: F401
+from loaders.status import table_exists as _table_exists
+
 log = logging.getLogger(__name__)
 
 # Serialises the exports that record what they sent (not the run lock: an
@@ -47,13 +51,6 @@ class Written:
 
 
 # -- helpers -----------------------------------------------------------------------
-def _table_exists(conn, schema: str, table: str) -> bool:
-    with conn.cursor() as cur:
-        cur.execute("select 1 from information_schema.tables where table_schema = %s "
-                    "and table_name = %s", (schema, table))
-        return cur.fetchone() is not None
-
-
 def _require_mart(conn, table: str) -> None:
     if not _table_exists(conn, "marts", table):
         raise ExportError(f"marts.{table} does not exist yet (run python cli.py build)")
@@ -93,16 +90,6 @@ def _safe(text: str) -> str:
 
 
 # -- anomalies (for status and the run email) -----------------------------------------
-def anomaly_counts(conn) -> dict[str, int]:
-    """Results that match no Pending application, counted by type; {} before the build."""
-    if not _table_exists(conn, "marts", "mart_result_anomalies"):
-        return {}
-    with conn.cursor() as cur:
-        cur.execute("select anomaly_type, count(*) from marts.mart_result_anomalies "
-                    "group by anomaly_type order by anomaly_type")
-        return {kind: int(n) for kind, n in cur.fetchall()}
-
-
 def anomaly_rows(conn, limit: int = 50) -> list[dict]:
     """The newest anomalies, one dict per row (keys: ANOMALY_COLUMNS); [] before the build."""
     if not _table_exists(conn, "marts", "mart_result_anomalies"):

@@ -19,7 +19,7 @@ def anomaly_counts(conn) -> dict[str, int]:
     with conn.cursor() as cur:
         cur.execute("select anomaly_type, count(*) from marts.mart_result_anomalies "
                     "group by 1 order by 1")
-        return dict(cur.fetchall())
+        return {kind: int(n) for kind, n in cur.fetchall()}
 
 
 def drift_quarantine(conn, run_id: int | None = None) -> list[tuple]:

@@ -24,7 +24,7 @@ current_term as (
     select start_date
     from terms
     where end_date >= current_date
-    order by start_date
+    order by 1
     limit 1
 
 ),
