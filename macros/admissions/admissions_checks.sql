@@ -105,9 +105,15 @@
     {%- for col in layout -%}{%- do columns.update({col.header: col.column}) -%}{%- endfor -%}
     {%- set person = {} -%}
     {%- set dates = {} -%}
+    {%- set date_fields = {} -%}
+    {%- set ns = namespace(id_field=none) -%}
     {%- for f in fields -%}
+        {%- if f['field_role'] == 'vendor_person_id' -%}
+            {%- set ns.id_field = f['column_name'] -%}
+        {%- endif -%}
         {%- if f['field_role'] == 'test_date' -%}
             {%- do dates.update({f['administration']: columns[f['column_name']]}) -%}
+            {%- do date_fields.update({f['administration']: f['column_name']}) -%}
         {%- elif f['field_role'] != 'score' -%}
             {%- do person.update({f['field_role']: columns[f['column_name']]}) -%}
         {%- endif -%}
@@ -132,6 +138,8 @@
         {%- endfor %}
         {{ person['birth_date'] if 'birth_date' in person else 'cast(null as date)' }} as birth_date,
         {{ dates[f['administration']] if f['administration'] in dates else dates[1] }} as test_date,
+        {{ admissions_quote(date_fields[f['administration']] if f['administration'] in date_fields else date_fields[1]) }} as test_date_field_name,
+        {{ admissions_quote(ns.id_field) }} as person_id_field_name,
         {%- if f['component_column'] %}
         {%- set code = columns[f['component_column']] %}
         {{ code }} as component_code,
