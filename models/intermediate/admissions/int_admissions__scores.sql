@@ -107,15 +107,26 @@ flagged as (
 
     select
         s.*,
-        s.is_out_of_component_range or exists (
-            select 1
-            from field_errors as e
-            where
-                s.file_id = e.file_id
-                and s.line_number = e.line_number
-                and e.field_name in (s.field_name, s.test_date_field_name, s.person_id_field_name)
-        ) as has_error
+        s.is_out_of_component_range
+        or score_error.file_id is not null
+        or date_error.file_id is not null
+        or id_error.file_id is not null as has_error
     from scored as s
+    left join field_errors as score_error
+        on
+            s.file_id = score_error.file_id
+            and s.line_number = score_error.line_number
+            and s.field_name = score_error.field_name
+    left join field_errors as date_error
+        on
+            s.file_id = date_error.file_id
+            and s.line_number = date_error.line_number
+            and s.test_date_field_name = date_error.field_name
+    left join field_errors as id_error
+        on
+            s.file_id = id_error.file_id
+            and s.line_number = id_error.line_number
+            and s.person_id_field_name = id_error.field_name
 
 ),
 
