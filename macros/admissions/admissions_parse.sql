@@ -124,3 +124,10 @@
         )
     {%- endif -%}
 {%- endmacro %}
+
+
+{% macro admissions_listagg(expr, delimiter, order_by) -%}
+    {#- Ordered string aggregation (Postgres string_agg): the one spot to change
+        on another warehouse. Plain, not dispatched, so sqlfluff can render it. -#}
+    string_agg({{ expr }}, {{ delimiter }} {{ order_by }})
+{%- endmacro %}

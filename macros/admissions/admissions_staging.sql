@@ -1,3 +1,7 @@
+-- noqa: disable=LT02
+-- Indentation is set for the SQL these macros generate (see target/compiled), not for
+-- the Jinja around it, so the indent rule is off in this file only.
+
 {% macro admissions_staging(format_name) %}
     {#- Generates a staging model from the layout seed: every column the layout
         names, blanks and dashes made null, integers, numbers and dates parsed.

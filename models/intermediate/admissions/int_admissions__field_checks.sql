@@ -4,17 +4,17 @@
 -- every typed or required value of every admissions file, with the first rule it breaks.
 with
 {% for format_name, model_name in admissions_formats().items() %}
-{{ format_name }} as (
-{{ admissions_field_checks(format_name, model_name) }}
-),
+    {{ format_name }} as (
+        {{ admissions_field_checks(format_name, model_name) }}
+    ),
 {% endfor %}
 unioned as (
-{% for format_name in admissions_formats() %}
-    select * from {{ format_name }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-{%- endfor %}
+    {% for format_name in admissions_formats() %}
+        select * from {{ format_name }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 )
 
 select * from unioned

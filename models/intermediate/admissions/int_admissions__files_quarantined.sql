@@ -5,7 +5,8 @@ with
 manifest as (
 
     select * from {{ ref('stg_raw__file_manifest') }}
-    where status = 'landed'
+    where
+        status = 'landed'
         and format_name in ({{ "'" ~ (admissions_formats().keys() | join("', '")) ~ "'" }})
 
 ),
@@ -43,11 +44,13 @@ expected_columns as (
         l.ordinal,
         l.column_name
     from layout as l
-    where l.is_required
+    where
+        l.is_required
         or exists (
             select 1
             from fields as f
-            where f.format_name = l.format_name
+            where
+                f.format_name = l.format_name
                 and f.layout_version = l.layout_version
                 and (
                     (
@@ -83,9 +86,9 @@ missing_columns as (
 
     select
         m.file_id,
-        'missing_columns' as rule,
+        'missing_columns' as rule,  -- noqa: RF04
         'CSV header lacks layout columns: '
-        || {{ dbt.listagg('e.column_name', "', '", 'order by e.ordinal') }} as reason
+        || {{ admissions_listagg('e.column_name', "', '", 'order by e.ordinal') }} as reason
     from manifest as m
     inner join formats as f
         on m.format_name = f.format_name
@@ -95,7 +98,8 @@ missing_columns as (
         on
             m.file_id = h.file_id
             and e.column_name = h.header_name
-    where f.kind = 'csv'
+    where
+        f.kind = 'csv'
         and h.file_id is null
     group by m.file_id
 
@@ -112,7 +116,8 @@ record_lengths as (
     from records as r
     inner join formats as f
         on r.format_name = f.format_name
-    where f.kind = 'fixed'
+    where
+        f.kind = 'fixed'
         and r.record_length > 0
     group by r.file_id, f.record_length
 
@@ -122,7 +127,7 @@ wrong_length as (
 
     select
         file_id,
-        'record_length' as rule,
+        'record_length' as rule,  -- noqa: RF04
         cast(wrong_records as text) || ' of ' || cast(records as text)
         || ' records are not ' || cast(expected_length as text)
         || ' characters long (first: line ' || cast(first_wrong_line as text) || ')' as reason
@@ -148,7 +153,7 @@ unparseable as (
 
     select
         file_id,
-        'unparseable_values' as rule,
+        'unparseable_values' as rule,  -- noqa: RF04
         cast(unparsed_values as text) || ' of ' || cast(checked_values as text)
         || ' dates and scores do not parse (more than '
         || cast(100 * {{ var('admissions_max_unparsed_share') }} as text) || '%)' as reason

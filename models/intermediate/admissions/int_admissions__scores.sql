@@ -42,7 +42,8 @@ field_errors as (
         line_number,
         field_name
     from {{ ref('int_admissions__field_checks') }}
-    where rule is not null
+    where
+        rule is not null
         and field_name <> '(record)'
 
 ),
@@ -149,8 +150,10 @@ ranked as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(["r.format_name", "'|'", "cast(r.file_id as text)", "'|'",
-            "cast(r.line_number as text)", "'|'", "r.field_name"])) }} as score_id,
+        md5(
+            r.format_name || '|' || cast(r.file_id as text) || '|'
+            || cast(r.line_number as text) || '|' || r.field_name
+        ) as score_id,
         r.format_name,
         r.file_id,
         m.file_name,

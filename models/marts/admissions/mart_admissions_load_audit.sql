@@ -3,7 +3,8 @@ with
 manifest as (
 
     select * from {{ ref('stg_raw__file_manifest') }}
-    where format_name in ({{ "'" ~ (admissions_formats().keys() | join("', '")) ~ "'" }})
+    where
+        format_name in ({{ "'" ~ (admissions_formats().keys() | join("', '")) ~ "'" }})
         and status <> 'refused'
 
 ),

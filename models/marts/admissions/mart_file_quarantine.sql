@@ -10,12 +10,12 @@ final as (
 
     select
         file_id,
-        source_name as source,
+        source_name as source,  -- noqa: RF04
         format_name,
         file_name,
         detected_at,
-        {{ dbt.listagg('reason', "'; '", 'order by rule') }} as reason,
-        {{ dbt.listagg('rule', "', '", 'order by rule') }} as rules
+        {{ admissions_listagg('reason', "'; '", 'order by rule') }} as reason,
+        {{ admissions_listagg('rule', "', '", 'order by rule') }} as rules
     from quarantined
     group by file_id, source_name, format_name, file_name, detected_at
 

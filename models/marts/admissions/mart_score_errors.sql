@@ -32,19 +32,19 @@ person_codes as (
                      ('country', 'xwalk_admissions__countries'),
                      ('grade_level', 'xwalk_admissions__grade_levels')] %}
     {%- for code, xwalk in codes %}
-    select distinct
-        format_name,
-        file_id,
-        line_number,
-        '{{ code }}' as field_name,
-        {{ code }} as field_value,
-        'not_in_crosswalk' as rule,
-        '{{ xwalk }}' as rule_detail
-    from scores
-    where not is_{{ code }}_in_xwalk
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select distinct
+            format_name,
+            file_id,
+            line_number,
+            '{{ code }}' as field_name,
+            {{ code }} as field_value,
+            'not_in_crosswalk' as rule,  -- noqa: RF04
+            '{{ xwalk }}' as rule_detail
+        from scores
+        where not is_{{ code }}_in_xwalk
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 
 ),
@@ -57,7 +57,7 @@ component_codes as (
         line_number,
         component_field_name as field_name,
         component_code as field_value,
-        'not_in_crosswalk' as rule,
+        'not_in_crosswalk' as rule,  -- noqa: RF04
         'component crosswalk' as rule_detail
     from scores
     where not is_component_in_xwalk
@@ -72,7 +72,7 @@ component_ranges as (
         s.line_number,
         s.field_name,
         cast(s.score as text) as field_value,
-        'out_of_range' as rule,
+        'out_of_range' as rule,  -- noqa: RF04
         s.test_code || ' ' || s.component || ' (' || coalesce(s.edition, 'any edition')
         || ') per xwalk_admissions__score_ranges' as rule_detail
     from scores as s
@@ -103,8 +103,10 @@ unioned as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(["cast(u.file_id as text)", "'|'", "cast(u.line_number as text)",
-            "'|'", "u.field_name", "'|'", "u.rule"])) }} as error_id,
+        md5(
+            cast(u.file_id as text) || '|' || cast(u.line_number as text) || '|'
+            || u.field_name || '|' || u.rule
+        ) as error_id,
         u.format_name,
         u.file_id,
         m.file_name,

@@ -35,7 +35,7 @@ summary as (
         max(score) as best_score,
         min(test_date) as first_test_date,
         count(*) as scores_received,
-        {{ dbt.bool_or('is_official') }} as has_official_score
+        max(case when is_official then 1 else 0 end) = 1 as has_official_score
     from scores
     group by test_code, vendor_person_id, component_code
 
@@ -44,8 +44,9 @@ summary as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(["l.test_code", "'|'", "coalesce(l.vendor_person_id, '')", "'|'",
-            "l.component_code"])) }} as person_test_component_id,
+        md5(
+            l.test_code || '|' || coalesce(l.vendor_person_id, '') || '|' || l.component_code
+        ) as person_test_component_id,
         l.test_code,
         l.test_name,
         l.vendor_person_id,
