@@ -9,7 +9,7 @@ with
             file_id,
             line_number,
             parse_error,
-            {{ 'record_length' if not format_name.endswith('_csv') else 'cast(null as integer)' }}
+            {{ 'record_length' if not format_name.endswith('_csv') else 'cast(null as integer) as record_length' }}
         from {{ ref(model_name) }}
 
     ),
