@@ -119,7 +119,7 @@ def test_ap_sample_counts_every_exam_slot(samples_loaded, sql):
                "where test_code = 'AP'")[0][0] == expected
     # Birth date MMDDYY: 120108 is 1 December 2008 (this century), 120207 2007.
     assert sql("select distinct birth_date from intermediate.int_admissions__scores "
-               "where vendor_person_id = '605000'") == [(date(2008, 12, 1),)]
+               "where test_code = 'AP' and vendor_person_id = '605000'") == [(date(2008, 12, 1),)]
     # Codes missing from the crosswalk are error rows, and the scores still count.
     missing = sql("select field_name, field_value from marts.mart_score_errors "
                   "where rule = 'not_in_crosswalk' and format_name = 'ap_csv' order by 2")
@@ -199,25 +199,40 @@ def test_drifted_files_are_quarantined_whole(tmp_path, sql):
     assert sql("select distinct test_code from intermediate.int_admissions__scores") == [("ACT",)]
     audit = dict(sql("select file_name, rows_quarantined from marts.mart_admissions_load_audit"))
     assert audit == {"act_sample.csv": 0, "preact_shifted.txt": 5, "sat_no_total.csv": 5}
-    status = run_cli("status", cwd=tmp_path)
+    status = run_cli("status", cwd=tmp_path, env={"COLUMNS": "300"})
     assert "preact_shifted.txt" in status.stdout and "sat_no_total.csv" in status.stdout
 
 
-def test_unparseable_dates_quarantine_a_file(tmp_path, sql):
+def act_with_bad_dates(tmp_path, name, bad_rows):
     rows = list(csv.reader(open(SAMPLES / "act_sample.csv", newline="", encoding="utf-8-sig")))
     dob = rows[0].index("DOB")
-    for row in rows[1:3]:
+    for row in rows[1:1 + bad_rows]:
         row[dob] = "13452006"  # month 13: a shifted layout's garbage date
-    path = tmp_path / "act_bad_dates.csv"
+    path = tmp_path / name
     with open(path, "w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows(rows)
-    load(tmp_path, "act_csv", path)
+    return path
+
+
+def test_unparseable_share_above_threshold_quarantines_a_file(tmp_path, sql):
+    # The ACT sample has 46 dates and scores: 1 bad date is 2%, 3 are 6.5% (> 5%).
+    load(tmp_path, "act_csv", act_with_bad_dates(tmp_path, "act_one_bad.csv", 1))
+    load(tmp_path, "act_csv", act_with_bad_dates(tmp_path, "act_three_bad.csv", 3))
     build(tmp_path)
-    reason = sql("select rules, reason from marts.mart_file_quarantine")
-    assert len(reason) == 1 and reason[0][0] == "unparseable_values"
-    errors = sql("select line_number, field_value, rule from marts.mart_score_errors "
-                 "where field_name = 'DOB' order by 1")
-    assert errors == [(2, "13452006", "not_a_date"), (3, "13452006", "not_a_date")]
+    assert sql("select file_name, rules from marts.mart_file_quarantine") == [
+        ("act_three_bad.csv", "unparseable_values")]
+    errors = sql("select file_name, line_number, field_value, rule from marts.mart_score_errors "
+                 "where field_name = 'DOB' order by 1, 2")
+    assert errors == [("act_one_bad.csv", 2, "13452006", "not_a_date"),
+                      ("act_three_bad.csv", 2, "13452006", "not_a_date"),
+                      ("act_three_bad.csv", 3, "13452006", "not_a_date"),
+                      ("act_three_bad.csv", 4, "13452006", "not_a_date")]
+    # The file under the threshold loads; its bad-date scores are flagged, not dropped.
+    flagged = sql("select count(*) from intermediate.int_admissions__scores "
+                  "where file_name = 'act_one_bad.csv' and has_error")[0][0]
+    assert flagged == 0  # a bad birth date does not make the scores wrong
+    assert sql("select count(*) from intermediate.int_admissions__scores "
+               "where file_name = 'act_three_bad.csv'")[0][0] == 0
 
 
 def snapshot(sql):
@@ -285,9 +300,9 @@ def test_gre_and_gmat_ranges(tmp_path, sql):
     load(tmp_path, "gmat_csv", gmat)
     build(tmp_path)
     assert scores(sql, "GRE", "1000001") == [
-        ("quant", 171, date(2025, 10, 15), True),
-        ("verbal", 160, date(2025, 10, 15), True),
-        ("writing", 4.5, date(2025, 10, 15), True),
+        ("Q", 171, date(2025, 10, 15), True),
+        ("V", 160, date(2025, 10, 15), True),
+        ("W", 4.5, date(2025, 10, 15), True),
     ]
     errors = sql("select line_number, field_name, field_value, rule from marts.mart_score_errors "
                  "order by 1, 2")
