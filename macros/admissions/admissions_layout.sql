@@ -13,6 +13,17 @@
 {% endmacro %}
 
 
+{% macro admissions_seed(name) %}
+    {#- A layout seed read at compile time. Models depend on it through ref();
+        a unit test mocks only the model's data inputs, so there the seed's
+        table is addressed directly (it must have been seeded). -#}
+    {%- if model is mapping and model.get('resource_type') == 'unit_test' -%}
+        {{ return(api.Relation.create(database=target.database, schema='seeds', identifier=name)) }}
+    {%- endif -%}
+    {{ return(ref(name)) }}
+{% endmacro %}
+
+
 {% macro admissions_column_base(header_name) %}
     {#- The raw column name landing.column_names gives a header (before dedupe). -#}
     {%- set base = modules.re.sub('[^a-z0-9]+', '_', header_name | trim | lower).strip('_') -%}
@@ -27,8 +38,8 @@
         compile time: one dict per column, in order, with the staging column
         name and (for CSV) the raw column the loader wrote it to. Empty while
         parsing, before the seed exists. -#}
-    {%- set seed = ref('layout_columns') -%}
-    {%- set fields = ref('layout_fields') -%}
+    {%- set seed = admissions_seed('layout_columns') -%}
+    {%- set fields = admissions_seed('layout_fields') -%}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set sql -%}
         select
@@ -97,7 +108,7 @@
 
 {% macro admissions_fields(format_name) %}
     {#- The admissions roles of a format's columns (seeds/layouts/layout_fields.csv). -#}
-    {%- set fields = ref('layout_fields') -%}
+    {%- set fields = admissions_seed('layout_fields') -%}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set sql -%}
         select f.column_name, f.field_role, f.administration, f.component,
