@@ -68,7 +68,10 @@
     {%- set rows = run_query(sql) -%}
     {%- set raw_columns = [] -%}
     {%- if format_name.endswith('_csv') -%}
-        {%- for col in adapter.get_columns_in_relation(source('raw', format_name)) -%}
+        {#- Addressed directly, not through source(): this only looks names up. -#}
+        {%- set raw_table = api.Relation.create(
+            database=target.database, schema='raw', identifier=format_name) -%}
+        {%- for col in adapter.get_columns_in_relation(raw_table) -%}
             {%- do raw_columns.append(col.name) -%}
         {%- endfor -%}
     {%- endif -%}
