@@ -40,7 +40,10 @@
         parsing, before the seed exists. -#}
     {%- set seed = admissions_seed('layout_columns') -%}
     {%- set fields = admissions_seed('layout_fields') -%}
-    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {#- Not while parsing, nor before the seeds exist (docs generate on a new database). -#}
+    {%- if not execute or load_relation(seed) is none or load_relation(fields) is none -%}
+        {{ return([]) }}
+    {%- endif -%}
     {%- set sql -%}
         select
             c.ordinal,
@@ -112,7 +115,7 @@
 {% macro admissions_fields(format_name) %}
     {#- The admissions roles of a format's columns (seeds/layouts/layout_fields.csv). -#}
     {%- set fields = admissions_seed('layout_fields') -%}
-    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- if not execute or load_relation(fields) is none -%}{{ return([]) }}{%- endif -%}
     {%- set sql -%}
         select f.column_name, f.field_role, f.administration, f.component,
             f.component_column, f.component_xwalk
