@@ -1,0 +1,170 @@
+-- noqa: disable=LT02
+-- Indentation is set for the SQL these macros generate (see target/compiled), not for
+-- the Jinja around it, so the indent rule is off in this file only.
+
+{% macro admissions_quote(text) -%}
+    '{{ text | replace("'", "''") }}'
+{%- endmacro %}
+
+
+{% macro admissions_field_checks(format_name, model_name) %}
+    {#- One row per checked value of one format: every non-missing typed value
+        and every required field, with the first rule it breaks (null when it
+        breaks none). Rules: required, not_an_integer, not_a_number,
+        not_a_date, out_of_range, future_date; unreadable records too. -#}
+    {%- set rel = ref(model_name) -%}
+    {%- set layout = admissions_layout(format_name) -%}
+    select
+        {{ admissions_quote(format_name) }} as format_name,
+        file_id,
+        line_number,
+        '(record)' as field_name,
+        'record' as data_type,
+        left(raw_record, 200) as field_value,
+        'unreadable_record' as rule,
+        parse_error as rule_detail
+    from {{ rel }}
+    where parse_error is not null
+    {%- for col in layout if col.type != 'text' or col.required %}
+    {%- set value = col.column ~ '__text' if col.type != 'text' else col.column %}
+    {%- set has_range = col.min is not none and col.max is not none %}
+    union all
+    select
+        {{ admissions_quote(format_name) }} as format_name,
+        file_id,
+        line_number,
+        {{ admissions_quote(col.header) }} as field_name,
+        {{ admissions_quote(col.type) }} as data_type,
+        {{ value }} as field_value,
+        case
+            when {{ value }} is null then {{ "'required'" if col.required else 'null' }}
+            {%- if col.type == 'integer' %}
+            when {{ col.column }} is null then 'not_an_integer'
+            {%- elif col.type == 'numeric' %}
+            when {{ col.column }} is null then 'not_a_number'
+            {%- elif col.type == 'date' %}
+            when {{ col.column }} is null then 'not_a_date'
+            when {{ col.column }} > current_date then 'future_date'
+            {%- endif %}
+            {%- if has_range %}
+            when {{ col.column }} not between {{ col.min }} and {{ col.max }} then 'out_of_range'
+            {%- endif %}
+        end as rule,
+        {%- if col.type == 'date' %}
+        {{ admissions_quote('date ' ~ col.date_format ~ ', not after today') }} as rule_detail
+        {%- elif has_range %}
+        {{ admissions_quote(col.type ~ ' ' ~ col.min ~ ' to ' ~ col.max) }} as rule_detail
+        {%- else %}
+        {{ admissions_quote(col.type ~ (', required' if col.required else '')) }} as rule_detail
+        {%- endif %}
+    from {{ rel }}
+    where parse_error is null
+        {%- if not col.required %}
+        and {{ value }} is not null
+        {%- endif %}
+    {%- endfor %}
+{% endmacro %}
+
+
+{% macro admissions_translate(xwalk, format_name, value) -%}
+    {#- A code through a crosswalk seed: the exact value for this format, then
+        for any format, then the wildcard default. Null stays null (missing). -#}
+    case
+        when {{ value }} is not null then (
+            select x.target_value
+            from {{ ref(xwalk) }} as x
+            where x.format_name in ({{ format_name }}, '*')
+                and x.source_value in (upper({{ value }}), '*')
+            order by
+                case when x.source_value = '*' then 1 else 0 end,
+                case when x.format_name = '*' then 1 else 0 end
+            limit 1
+        )
+    end
+{%- endmacro %}
+
+
+{% macro admissions_in_xwalk(xwalk, format_name, value) -%}
+    {#- False when a present value only reaches the wildcard default. -#}
+    (
+        {{ value }} is null
+        or exists (
+            select 1
+            from {{ ref(xwalk) }} as x
+            where x.format_name in ({{ format_name }}, '*')
+                and x.source_value = upper({{ value }})
+        )
+    )
+{%- endmacro %}
+
+
+{% macro admissions_score_rows(format_name, model_name) %}
+    {#- One row per score present in a record of one format (long form), with
+        the person fields as the vendor gives them and the test date of the
+        score's administration, all named by seeds/layouts/layout_fields.csv. -#}
+    {%- set rel = ref(model_name) -%}
+    {%- set layout = admissions_layout(format_name) -%}
+    {%- set fields = admissions_fields(format_name) -%}
+    {%- set columns = {} -%}
+    {%- for col in layout -%}{%- do columns.update({col.header: col.column}) -%}{%- endfor -%}
+    {%- set person = {} -%}
+    {%- set dates = {} -%}
+    {%- set date_fields = {} -%}
+    {%- set ns = namespace(id_field=none) -%}
+    {%- for f in fields -%}
+        {%- if f['field_role'] == 'vendor_person_id' -%}
+            {%- set ns.id_field = f['column_name'] -%}
+        {%- endif -%}
+        {%- if f['field_role'] == 'test_date' -%}
+            {%- do dates.update({f['administration']: columns[f['column_name']]}) -%}
+            {%- do date_fields.update({f['administration']: f['column_name']}) -%}
+        {%- elif f['field_role'] != 'score' -%}
+            {%- do person.update({f['field_role']: columns[f['column_name']]}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set roles = ['vendor_person_id', 'first_name', 'middle_name', 'last_name', 'gender',
+                     'address_line1', 'city', 'state', 'zip', 'country', 'email',
+                     'grade_level', 'test_form', 'edition', 'is_expired'] -%}
+    {%- set fmt = admissions_quote(format_name) -%}
+    {%- if fields | length == 0 %}
+    {#- Before the seeds exist (parsing, linting) there is nothing to unpivot. #}
+    select {{ fmt }} as format_name
+    from {{ rel }}
+    where false
+    {%- endif %}
+    {%- for f in fields if f['field_role'] == 'score' %}
+    {%- set score = columns[f['column_name']] %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
+    select
+        {{ fmt }} as format_name,
+        file_id,
+        line_number,
+        {{ f['administration'] }} as administration,
+        {{ admissions_quote(f['column_name']) }} as field_name,
+        {%- for role in roles %}
+        {{ 'cast(' ~ person[role] ~ ' as text)' if role in person else 'cast(null as text)' }} as {{ role }},
+        {%- endfor %}
+        {{ person['birth_date'] if 'birth_date' in person else 'cast(null as date)' }} as birth_date,
+        {{ dates[f['administration']] if f['administration'] in dates else dates[1] }} as test_date,
+        {{ admissions_quote(date_fields[f['administration']] if f['administration'] in date_fields else date_fields[1]) }} as test_date_field_name,
+        {{ admissions_quote(ns.id_field) }} as person_id_field_name,
+        {%- if f['component_column'] %}
+        {%- set code = columns[f['component_column']] %}
+        {{ code }} as component_code,
+        {{ admissions_translate(f['component_xwalk'], fmt, code) }} as component,
+        {{ admissions_in_xwalk(f['component_xwalk'], fmt, code) }} as is_component_in_xwalk,
+        {{ admissions_quote(f['component_column']) }} as component_field_name,
+        {%- else %}
+        {{ admissions_quote(f['component']) }} as component_code,
+        {{ admissions_quote(f['component']) }} as component,
+        true as is_component_in_xwalk,
+        cast(null as text) as component_field_name,
+        {%- endif %}
+        cast({{ score }} as numeric) as written_score
+    from {{ rel }}
+    where parse_error is null
+        and {{ score }} is not null
+    {%- endfor %}
+{% endmacro %}

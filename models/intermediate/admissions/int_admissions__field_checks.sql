@@ -1,0 +1,20 @@
+{{ config(materialized="table") }}
+
+-- Generated from seeds/layouts/layout_columns.csv (macros/admissions/admissions_checks.sql):
+-- every typed or required value of every admissions file, with the first rule it breaks.
+with
+{% for format_name, model_name in admissions_formats().items() %}
+    {{ format_name }} as (
+        {{ admissions_field_checks(format_name, model_name) }}
+    ),
+{% endfor %}
+unioned as (
+    {% for format_name in admissions_formats() %}
+        select * from {{ format_name }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+)
+
+select * from unioned

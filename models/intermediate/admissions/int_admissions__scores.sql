@@ -1,0 +1,204 @@
+{{ config(materialized="table") }}
+
+-- The one admissions score table: every score of every test in long form,
+-- person key as the vendor gave it, codes translated, duplicates counted once.
+-- Files quarantined for layout drift are left out entirely.
+with
+
+unpivoted as (
+
+    select * from {{ ref('int_admissions__scores_unpivoted') }}
+
+),
+
+quarantined as (
+
+    select distinct file_id from {{ ref('int_admissions__files_quarantined') }}
+
+),
+
+manifest as (
+
+    select * from {{ ref('stg_raw__file_manifest') }}
+
+),
+
+tests as (
+
+    select * from {{ ref('xwalk_admissions__tests') }}
+
+),
+
+ranges as (
+
+    select * from {{ ref('xwalk_admissions__score_ranges') }}
+
+),
+
+field_errors as (
+
+    select distinct
+        file_id,
+        line_number,
+        field_name
+    from {{ ref('int_admissions__field_checks') }}
+    where
+        rule is not null
+        and field_name <> '(record)'
+
+),
+
+translated as (
+
+    select
+        u.*,
+        coalesce(t.target_value, d.target_value) as test_code,
+        coalesce(t.test_name, d.test_name) as test_name,
+        coalesce(t.is_official, d.is_official) and coalesce(upper(u.is_expired), 'N') <> 'Y' as is_official,
+        {{ admissions_translate('xwalk_admissions__genders', 'u.format_name', 'u.gender') }}
+            as gender_code,
+        {{ admissions_translate('xwalk_admissions__states', 'u.format_name', 'u.state') }}
+            as state_code,
+        {{ admissions_translate('xwalk_admissions__countries', 'u.format_name', 'u.country') }}
+            as country_code,
+        {{ admissions_translate('xwalk_admissions__grade_levels', 'u.format_name', 'u.grade_level') }}
+            as grade_level_code,
+        {{ admissions_in_xwalk('xwalk_admissions__genders', 'u.format_name', 'u.gender') }}
+            as is_gender_in_xwalk,
+        {{ admissions_in_xwalk('xwalk_admissions__states', 'u.format_name', 'u.state') }}
+            as is_state_in_xwalk,
+        {{ admissions_in_xwalk('xwalk_admissions__countries', 'u.format_name', 'u.country') }}
+            as is_country_in_xwalk,
+        {{ admissions_in_xwalk('xwalk_admissions__grade_levels', 'u.format_name', 'u.grade_level') }}
+            as is_grade_level_in_xwalk
+    from unpivoted as u
+    left join tests as t
+        on
+            u.format_name = t.format_name
+            and t.source_value = '*'
+    left join tests as d
+        on
+            d.format_name = '*'
+            and d.source_value = '*'
+
+),
+
+scored as (
+
+    select
+        t.*,
+        cast(t.written_score / coalesce(r.divisor, 1) as numeric(7, 1)) as score,
+        r.min_score,
+        r.max_score,
+        coalesce(
+            t.written_score / coalesce(r.divisor, 1) not between r.min_score and r.max_score
+            or mod(t.written_score / coalesce(r.divisor, 1) - r.min_score, r.score_step) <> 0,
+            false
+        ) as is_out_of_component_range
+    from translated as t
+    left join ranges as r
+        on
+            t.test_code = r.test_code
+            and t.component = r.component
+            and r.edition in (upper(coalesce(t.edition, '*')), '*')
+
+),
+
+flagged as (
+
+    select
+        s.*,
+        s.is_out_of_component_range
+        or score_error.file_id is not null
+        or date_error.file_id is not null
+        or id_error.file_id is not null as has_error
+    from scored as s
+    left join field_errors as score_error
+        on
+            s.file_id = score_error.file_id
+            and s.line_number = score_error.line_number
+            and s.field_name = score_error.field_name
+    left join field_errors as date_error
+        on
+            s.file_id = date_error.file_id
+            and s.line_number = date_error.line_number
+            and s.test_date_field_name = date_error.field_name
+    left join field_errors as id_error
+        on
+            s.file_id = id_error.file_id
+            and s.line_number = id_error.line_number
+            and s.person_id_field_name = id_error.field_name
+
+),
+
+-- The same score of the same person, test, component and date counts once,
+-- whether repeated in one file or sent again in another: the first wins.
+ranked as (
+
+    select
+        f.*,
+        row_number() over (
+            partition by
+                f.test_code, f.vendor_person_id, f.component_code, f.test_date, f.score
+            order by f.file_id, f.line_number, f.administration
+        ) as occurrence
+    from flagged as f
+    where f.file_id not in (select q.file_id from quarantined as q)
+
+),
+
+final as (
+
+    select
+        md5(
+            r.format_name || '|' || cast(r.file_id as text) || '|'
+            || cast(r.line_number as text) || '|' || r.field_name
+        ) as score_id,
+        r.format_name,
+        r.file_id,
+        m.file_name,
+        r.line_number,
+        r.administration,
+        r.field_name,
+        r.vendor_person_id,
+        r.first_name,
+        r.middle_name,
+        r.last_name,
+        r.birth_date,
+        r.gender,
+        r.gender_code,
+        r.address_line1,
+        r.city,
+        r.state,
+        r.state_code,
+        r.zip,
+        r.country,
+        r.country_code,
+        r.email,
+        r.grade_level,
+        r.grade_level_code,
+        r.test_code,
+        r.test_name,
+        r.test_form,
+        r.edition,
+        r.component_code,
+        r.component,
+        r.component_field_name,
+        r.score,
+        r.test_date,
+        r.is_official,
+        r.has_error,
+        r.is_out_of_component_range,
+        r.is_component_in_xwalk,
+        r.is_gender_in_xwalk,
+        r.is_state_in_xwalk,
+        r.is_country_in_xwalk,
+        r.is_grade_level_in_xwalk
+    from ranked as r
+    left join manifest as m
+        on r.file_id = m.file_id
+    where r.occurrence = 1
+
+)
+
+select * from final

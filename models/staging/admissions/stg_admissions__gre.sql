@@ -1,0 +1,2 @@
+-- Generated from seeds/layouts/layout_columns.csv (macros/admissions/admissions_staging.sql).
+{{ admissions_staging('gre_fixed') }}
