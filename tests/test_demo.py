@@ -5,7 +5,8 @@ from tests.helpers import run_cli
 
 
 def test_demo_runs_the_whole_job_and_a_second_run_receives_new_files(tmp_path, sql):
-    first = run_cli("demo", "--records", "30", cwd=tmp_path, timeout=900)
+    state = {"SCOREBRIDGE_STATE_DIR": str(tmp_path / ".state")}
+    first = run_cli("demo", "--records", "30", cwd=tmp_path, env=state, timeout=900)
     assert first.returncode == 0, first.stdout + first.stderr
     for name, _, _ in DEMO_SOURCES:
         assert f"{name}: 1 file(s) received, 30 row(s) landed" in first.stdout
@@ -16,7 +17,7 @@ def test_demo_runs_the_whole_job_and_a_second_run_receives_new_files(tmp_path, s
                  "where status = 'landed'")
     assert landed == [(len(DEMO_SOURCES), 30 * len(DEMO_SOURCES))]
 
-    second = run_cli("--quiet", "demo", "--records", "30", cwd=tmp_path, timeout=900)
+    second = run_cli("--quiet", "demo", "--records", "30", cwd=tmp_path, env=state, timeout=900)
     assert second.returncode == 0, second.stdout + second.stderr
     assert sql("select count(*) from raw.file_manifest where status = 'landed'") == [
         (2 * len(DEMO_SOURCES),)]
