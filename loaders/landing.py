@@ -9,6 +9,7 @@ read whole into memory.
 
 from __future__ import annotations
 
+import array
 import codecs
 import csv
 import hashlib
@@ -63,6 +64,7 @@ def sniff_text(path: Path) -> FileText:
     """
     has_bom = False
     ending = "none"
+    pending = b""
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
     cp1252 = True
@@ -76,15 +78,21 @@ def sniff_text(path: Path) -> FileText:
                     has_bom = True
                     chunk = chunk[len(codecs.BOM_UTF8):]
                 first = False
-            if ending == "none" and chunk:
-                nl = chunk.find(b"\n")
-                cr = chunk.find(b"\r")
+            if ending == "none":
+                # A CR that ends a chunk may be half of a CRLF: look again
+                # with the next chunk's bytes.
+                seen = pending + chunk
+                nl = seen.find(b"\n")
+                cr = seen.find(b"\r")
+                pending = b""
                 if nl >= 0 and cr == nl - 1:
                     ending = "CRLF"
                 elif nl >= 0 and (cr < 0 or cr > nl):
                     ending = "LF"
-                elif cr >= 0:
+                elif cr >= 0 and (cr < len(seen) - 1 or not chunk):
                     ending = "CR"
+                elif cr >= 0:
+                    pending = seen[cr:]
             final = not chunk
             if utf8:
                 try:
@@ -141,10 +149,28 @@ def column_names(header: list[str]) -> list[str]:
     return names
 
 
-def _lines(path: Path, text: FileText) -> Iterator[list[str]]:
-    """Batches of decoded physical lines, line ends removed, nothing dropped."""
+def _lines(path: Path, text: FileText) -> Iterator:
+    """Arrow string arrays of physical lines, line ends removed, nothing dropped.
+
+    One trailing CR is removed from each line (CRLF files; a CR inside a line
+    stays). UTF-8 text goes from bytes to Arrow without a Python string per
+    line (Arrow validates it); other encodings are decoded line by line.
+    """
+    import pyarrow as pa
+
     rest = b""
     sep = b"\r" if text.line_ending == "CR" else b"\n"
+
+    def batch(data: bytes):
+        if sep == b"\n" and b"\r" in data:
+            data = data.replace(b"\r\n", b"\n")
+        lines = data.split(sep)
+        if sep == b"\n" and data.endswith(b"\r"):  # the last record had CRLF cut off
+            lines[-1] = lines[-1][:-1]
+        if text.encoding == "utf-8":
+            return pa.array(lines, pa.binary()).cast(pa.string())
+        return pa.array([_decode(x, text.encoding) for x in lines], pa.string())
+
     with open(path, "rb") as f:
         if text.has_bom:
             f.read(len(codecs.BOM_UTF8))
@@ -158,12 +184,9 @@ def _lines(path: Path, text: FileText) -> Iterator[list[str]]:
                 rest = data
                 continue
             rest = data[cut + 1:]
-            lines = data[:cut].split(sep)
-            for i in range(0, len(lines), BATCH_ROWS):
-                part = lines[i:i + BATCH_ROWS]
-                yield [_decode(x[:-1] if x.endswith(b"\r") else x, text.encoding) for x in part]
+            yield batch(data[:cut])
         if rest:  # last record without a line end
-            yield [_decode(rest[:-1] if rest.endswith(b"\r") else rest, text.encoding)]
+            yield batch(rest)
 
 
 class _RecordingLines:
@@ -252,24 +275,25 @@ def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id
 
     def loader_columns(n: int, first_line: int | list[int]) -> dict:
         if isinstance(first_line, int):
-            lines = pa.array(range(first_line, first_line + n), pa.int64())
+            lines = array.array("q", range(first_line, first_line + n))
+            lines = pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(lines)])
         else:
             lines = pa.array(first_line, pa.int64())
         return {
-            "_file_id": pa.array([file_id] * n, pa.int64()),
+            "_file_id": pa.repeat(pa.scalar(file_id, pa.int64()), n),
             "_line_number": lines,
-            "_load_id": pa.array([load_id] * n, pa.string()),
-            "_loaded_at": pa.array([loaded_at] * n, ts_type),
+            "_load_id": pa.repeat(pa.scalar(load_id, pa.string()), n),
+            "_loaded_at": pa.repeat(pa.scalar(loaded_at, ts_type), n),
         }
 
     def fixed_batches():
         line = 1
-        for batch in _lines(path, text):
-            n = len(batch)
+        for records in _lines(path, text):
+            n = len(records)
             cols = loader_columns(n, line)
             cols["_raw_record"] = pa.nulls(n, pa.string())
             cols["_parse_error"] = pa.nulls(n, pa.string())
-            cols["record"] = pa.array(batch, pa.string())
+            cols["record"] = records
             line += n
             result.rows += n
             if progress:

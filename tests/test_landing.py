@@ -126,3 +126,23 @@ def test_column_names_are_unique_and_fit_postgres():
     assert names[:4] == ["filler", "filler_2", "filler_2_2", "c_1st_choice"]
     assert all(len(n) <= 63 for n in names)
     assert names[4] != names[5] or names[5].endswith("_2")
+
+
+@pytest.mark.parametrize("chunk", [3, 7, 1 << 20])
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_fixed_width_lines_are_exact_across_chunks(tmp_path, monkeypatch, chunk, encoding):
+    # One trailing CR goes with each line end; a CR inside a line, an empty
+    # line and a last record without a line end all stay as they are.
+    import loaders.landing as landing
+
+    monkeypatch.setattr(landing, "CHUNK_BYTES", chunk)
+    lines = ["AB12  ñ", "", "x\ry", "tail\r", "last"]
+    path = tmp_path / "f.txt"
+    path.write_bytes("\r\n".join(lines).encode(encoding))
+    text = sniff_text(path)
+    assert text.encoding == encoding
+    got = [s for batch in landing._lines(path, text) for s in batch.to_pylist()]
+    assert got == lines
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    got = [s for batch in landing._lines(path, sniff_text(path)) for s in batch.to_pylist()]
+    assert got == ["AB12  ñ", "", "x\ry", "tail", "last"]
