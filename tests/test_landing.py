@@ -119,6 +119,18 @@ def test_sniff_text_line_endings(tmp_path):
         assert sniff_text(path).line_ending == ending
 
 
+def test_sniff_text_encoding_fallbacks(tmp_path):
+    # UTF-8 first ('Á' is C3 81; 81 is not cp1252), then a cp1252 quote: neither
+    # UTF-8 nor cp1252 reads the whole file, so it is latin-1.
+    cases = ((b"ok\n", "utf-8"), ("O’Brien\n".encode("cp1252"), "cp1252"),
+             ("Á\n".encode() + "’\n".encode("cp1252"), "latin-1"),
+             (codecs.BOM_UTF8 + b"a\xff\n", "utf-8-replace"), (codecs.BOM_UTF8[:2], "utf-8"))
+    for data, encoding in cases:
+        path = tmp_path / "f.txt"
+        path.write_bytes(data)
+        assert sniff_text(path).encoding == encoding, data
+
+
 def test_column_names_are_unique_and_fit_postgres():
     long = "Next-Generation Quantitative Reasoning, Algebra, and Statistics, and more text"
     names = column_names(["Filler", "Filler", "filler_2", "1st Choice", long, long, "", "_x"])
