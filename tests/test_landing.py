@@ -124,7 +124,7 @@ def test_sniff_text_encoding_fallbacks(tmp_path):
     # UTF-8 nor cp1252 reads the whole file, so it is latin-1.
     cases = ((b"ok\n", "utf-8"), ("O’Brien\n".encode("cp1252"), "cp1252"),
              ("Á\n".encode() + "’\n".encode("cp1252"), "latin-1"),
-             (codecs.BOM_UTF8 + b"a\xff\n", "utf-8-replace"), (codecs.BOM_UTF8[:2], "utf-8"))
+             (codecs.BOM_UTF8 + b"a\xff\n", "utf-8-replace"), (codecs.BOM_UTF8[:2], "cp1252"))
     for data, encoding in cases:
         path = tmp_path / "f.txt"
         path.write_bytes(data)
