@@ -14,7 +14,9 @@ import fnmatch
 import hashlib
 import logging
 import os
+import queue
 import signal
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -78,19 +80,35 @@ _ROW_COLUMNS = "file_id, status, archive_path, original_name, backed_up_at, remo
 
 
 class _HashingWriter:
-    """Writes received bytes while hashing them and learning how they are text."""
+    """Writes received bytes while hashing them and learning how they are text.
+
+    The hash and the text sniffing run in a thread of their own, fed the same
+    (immutable) chunks, so they overlap the writing instead of adding to it.
+    """
 
     def __init__(self, f):
         self.f = f
         self.sha = hashlib.sha256()
         self.size = 0
         self.text = TextSniffer()
+        self._chunks: queue.Queue = queue.Queue(maxsize=16)
+        self._digester = threading.Thread(target=self._digest, name="sha256", daemon=True)
+        self._digester.start()
+
+    def _digest(self) -> None:
+        while (data := self._chunks.get()) is not None:
+            self.sha.update(data)
+            self.text.feed(data)
 
     def write(self, data: bytes) -> int:
-        self.sha.update(data)
-        self.text.feed(data)
+        self._chunks.put(bytes(data))
         self.size += len(data)
         return self.f.write(data)
+
+    def close(self) -> None:
+        """Waits until every chunk written has been hashed."""
+        self._chunks.put(None)
+        self._digester.join()
 
 
 def _fsync_dir(path: Path) -> None:
@@ -156,7 +174,10 @@ class Custody:
         try:
             with open(tmp, "wb") as f:
                 writer = _HashingWriter(f)
-                write(writer)
+                try:
+                    write(writer)
+                finally:
+                    writer.close()
                 f.flush()
                 os.fsync(f.fileno())
             if expected_size is not None and expected_size >= 0 and writer.size != expected_size:

@@ -295,6 +295,11 @@ def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id
 
     _dlt_env()
     import dlt
+    from dlt.destinations.impl.postgres.postgres import PostgresParquetCopyJob
+
+    # One COPY per row group (one batch): ADBC would otherwise gather a whole
+    # part in memory before sending it.
+    PostgresParquetCopyJob._ingest_per_rowgroup = True
 
     text = text or sniff_text(path)
     result = LandResult(rows=0, text=text)
