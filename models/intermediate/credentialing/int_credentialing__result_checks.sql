@@ -2,16 +2,30 @@
 -- with the field, its value and the reason. A line with any row here is not
 -- a result (int_credentialing__results leaves it out); the rest of its file
 -- still loads.
+-- Incremental: each build checks only the lines landed after the newest line
+-- already here (by _loaded_at); delete+insert by file, so a file landed again
+-- replaces its rows.
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='file_id',
+    on_schema_change='fail',
+) }}
 
 with results as (
 
     select * from {{ ref('stg_credentialing__results') }}
+    {% if is_incremental() %}
+        where loaded_at > (select coalesce(max(t.loaded_at), '-infinity') from {{ this }} as t)
+    {% endif %}
 
 )
 
 select
     results.file_id,
     results.line_number,
+    results.loaded_at,
     checks.field,
     checks.field_value,
     checks.reason

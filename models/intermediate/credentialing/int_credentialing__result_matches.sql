@@ -7,6 +7,25 @@
 -- version landed before the result's file, or, for an application that arrived
 -- after its result, its first version.
 
+-- Incremental (merge on result_id): a build re-matches only the results it
+-- may change: results landed (or delivered again) since the last build, and
+-- results that a new application version may concern (its id is their
+-- EligibilityID, its person and exam are theirs, it was their match, or its
+-- exam was unknown before). Results matched to the same applications as
+-- those are rewritten too, for their results_for_application count.
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='merge',
+    unique_key='result_id',
+    on_schema_change='fail',
+    indexes=[
+        {'columns': ['result_id'], 'unique': True},
+        {'columns': ['application_id']},
+        {'columns': ['rebuilt_at']},
+    ],
+) }}
+
 with results as (
 
     select * from {{ ref('int_credentialing__results') }}
@@ -19,6 +38,79 @@ versions as (
 
 ),
 
+{% if is_incremental() %}
+
+    watermarks as (
+
+        select
+            coalesce(max(results_loaded_at), '-infinity') as results_seen,
+            coalesce(max(applications_loaded_at), '-infinity') as applications_seen
+        from {{ this }}
+
+    ),
+
+    new_versions as (
+
+        select * from versions
+        where loaded_at > (select w.applications_seen from watermarks as w)
+
+    ),
+
+    changed_applications as (
+
+        select distinct application_id from new_versions
+
+    ),
+
+    new_exam_codes as (
+
+        select exam_code from new_versions
+        except
+        select exam_code from versions
+        where loaded_at <= (select w.applications_seen from watermarks as w)
+
+    ),
+
+    affected as (
+
+        select result_id from results
+        where last_loaded_at > (select w.results_seen from watermarks as w)
+        union
+        select result_id from results
+        where eligibility_id in (select c.application_id from changed_applications as c)
+        union
+        select results.result_id from results
+        inner join versions
+            on
+                results.candidate_id = versions.person_id
+                and results.exam_code = versions.exam_code
+        where versions.application_id in (select c.application_id from changed_applications as c)
+        union
+        select result_id from {{ this }}
+        where application_id in (select c.application_id from changed_applications as c)
+        union
+        select result_id from results
+        where exam_code in (select e.exam_code from new_exam_codes as e)
+
+    ),
+
+    to_match as (
+
+        select * from results
+        where result_id in (select a.result_id from affected as a)
+
+    ),
+
+{% else %}
+
+    to_match as (
+
+        select * from results
+
+    ),
+
+{% endif %}
+
 candidate_pairs as (
 
     select
@@ -26,7 +118,7 @@ candidate_pairs as (
         results.file_id as result_file_id,
         'EligibilityID' as match_rule,
         versions.*
-    from results
+    from to_match as results
     inner join versions
         on results.eligibility_id = versions.application_id
 
@@ -37,7 +129,7 @@ candidate_pairs as (
         results.file_id as result_file_id,
         'CandidateID and ExamCode' as match_rule,
         versions.*
-    from results
+    from to_match as results
     inner join versions
         on
             results.candidate_id = versions.person_id
@@ -81,21 +173,77 @@ matches as (
     select * from applicable
     where pending_options = 1
 
-)
+),
+
+rematched as (
+
+    select
+        to_match.result_id,
+        matches.application_id,
+        matches.match_rule,
+        matches.person_id as application_person_id,
+        matches.exam_code as application_exam_code,
+        matches.status as application_status,
+        matches.eligibility_start,
+        matches.eligibility_end
+    from to_match
+    left join matches
+        on to_match.result_id = matches.result_id
+
+),
+
+{% if is_incremental() %}
+
+    -- Results not re-matched that share an application with one that was:
+    -- kept as they are, rewritten for the new count.
+    neighbours as (
+
+        select
+            result_id,
+            application_id,
+            match_rule,
+            application_person_id,
+            application_exam_code,
+            application_status,
+            eligibility_start,
+            eligibility_end
+        from {{ this }}
+        where
+            application_id in (
+                select r.application_id from rematched as r
+                union
+                select t.application_id from {{ this }} as t
+                where t.result_id in (select a.result_id from affected as a)
+            )
+            and result_id not in (select a.result_id from affected as a)
+
+    ),
+
+    all_rows as (
+
+        select * from rematched
+        union all
+        select * from neighbours
+
+    )
+
+{% else %}
+
+    all_rows as (
+
+        select * from rematched
+
+    )
+
+{% endif %}
 
 select
-    results.result_id,
-    matches.application_id,
-    matches.match_rule,
-    matches.person_id as application_person_id,
-    matches.exam_code as application_exam_code,
-    matches.status as application_status,
-    matches.eligibility_start,
-    matches.eligibility_end,
+    all_rows.*,
     case
-        when matches.application_id is not null
-            then count(*) over (partition by matches.application_id)
-    end as results_for_application
-from results
-left join matches
-    on results.result_id = matches.result_id
+        when all_rows.application_id is not null
+            then count(*) over (partition by all_rows.application_id)
+    end as results_for_application,
+    (select max(r.last_loaded_at) from results as r) as results_loaded_at,
+    (select max(v.loaded_at) from versions as v) as applications_loaded_at,
+    {{ rebuilt_at() }} as rebuilt_at
+from all_rows

@@ -1,22 +1,45 @@
 -- A matched result decides its application when the application was Pending
 -- as the result arrived and the result has no anomaly. Each decision is a
 -- status change from Pending to Passed, Failed or No-show.
+-- Incremental: a build decides again the results whose match was rewritten
+-- since its newest row (int_credentialing__result_matches rewrites every
+-- result a new result or application version may change). A decision can
+-- disappear (a second, different result for the application), so the
+-- pre-hook deletes those results' rows first; delete+insert by result_id.
 
-with results as (
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='result_id',
+    on_schema_change='fail',
+    pre_hook="{{ credentialing_forget_rematched_results() }}",
+    indexes=[
+        {'columns': ['result_id']},
+        {'columns': ['rebuilt_at']},
+    ],
+) }}
 
-    select * from {{ ref('int_credentialing__results') }}
+with matches as (
+
+    select * from {{ ref('int_credentialing__result_matches') }}
+    {% if is_incremental() %}
+        where result_id in ({{ credentialing_rematched_results() }})
+    {% endif %}
 
 ),
 
-matches as (
+results as (
 
-    select * from {{ ref('int_credentialing__result_matches') }}
+    select * from {{ ref('int_credentialing__results') }}
 
 ),
 
 anomalies as (
 
     select distinct result_id from {{ ref('int_credentialing__result_anomalies') }}
+    {% if is_incremental() %}
+        where result_id in (select m.result_id from matches as m)
+    {% endif %}
 
 )
 
@@ -33,7 +56,8 @@ select
     results.file_id,
     results.line_number,
     'result ' || results.result_code || ' of ' || results.test_date
-    || ' matched by ' || matches.match_rule || ' to a Pending application' as rule  -- noqa: RF04
+    || ' matched by ' || matches.match_rule || ' to a Pending application' as rule,  -- noqa: RF04
+    {{ rebuilt_at() }} as rebuilt_at
 from results
 inner join matches
     on results.result_id = matches.result_id

@@ -14,6 +14,7 @@ trimmed as (
     select
         _file_id as file_id,
         _line_number as line_number,
+        _loaded_at as loaded_at,
         {{ blank_to_null('application_id') }} as application_id,
         {{ blank_to_null('person_id') }} as person_id,
         upper({{ blank_to_null('exam_code') }}) as exam_code,
@@ -29,6 +30,7 @@ trimmed as (
 select
     file_id,
     line_number,
+    loaded_at,
     application_id,
     person_id,
     exam_code,
