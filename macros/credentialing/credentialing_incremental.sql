@@ -31,3 +31,21 @@
         where result_id in ({{ credentialing_rematched_results() }})
     {%- endif -%}
 {%- endmacro %}
+
+
+{% macro refresh_statistics() -%}
+    {#- Post-hook of the incremental credentialing models: fresh planner
+        statistics right after the write, so the next model's plan sees the
+        rows just added (without them PostgreSQL estimates a freshly merged
+        table badly until autovacuum comes by). -#}
+    {{ return(adapter.dispatch('refresh_statistics')()) }}
+{%- endmacro %}
+
+
+{% macro default__refresh_statistics() -%}
+{%- endmacro %}
+
+
+{% macro postgres__refresh_statistics() -%}
+    analyze {{ this }}
+{%- endmacro %}

@@ -19,6 +19,7 @@
     incremental_strategy='merge',
     unique_key='result_id',
     on_schema_change='fail',
+    post_hook='{{ refresh_statistics() }}',
     indexes=[
         {'columns': ['result_id'], 'unique': True},
         {'columns': ['application_id']},
@@ -26,18 +27,7 @@
     ],
 ) }}
 
-with results as (
-
-    select * from {{ ref('int_credentialing__results') }}
-
-),
-
-versions as (
-
-    select * from {{ ref('stg_credentialing__applications') }}
-
-),
-
+with
 {% if is_incremental() %}
 
     watermarks as (
@@ -51,7 +41,7 @@ versions as (
 
     new_versions as (
 
-        select * from versions
+        select * from {{ ref('stg_credentialing__applications') }}
         where loaded_at > (select w.applications_seen from watermarks as w)
 
     ),
@@ -66,37 +56,39 @@ versions as (
 
         select exam_code from new_versions
         except
-        select exam_code from versions
+        select exam_code from {{ ref('stg_credentialing__applications') }}
         where loaded_at <= (select w.applications_seen from watermarks as w)
 
     ),
 
+    -- The tables by name, not the CTEs above: a CTE used more than once is
+    -- materialised in full, and these read a few rows through indexes.
     affected as (
 
-        select result_id from results
+        select result_id from {{ ref('int_credentialing__results') }}
         where last_loaded_at > (select w.results_seen from watermarks as w)
         union
-        select result_id from results
+        select result_id from {{ ref('int_credentialing__results') }}
         where eligibility_id in (select c.application_id from changed_applications as c)
         union
-        select results.result_id from results
-        inner join versions
+        select r.result_id from {{ ref('int_credentialing__results') }} as r
+        inner join {{ ref('stg_credentialing__applications') }} as v
             on
-                results.candidate_id = versions.person_id
-                and results.exam_code = versions.exam_code
-        where versions.application_id in (select c.application_id from changed_applications as c)
+                r.candidate_id = v.person_id
+                and r.exam_code = v.exam_code
+        where v.application_id in (select c.application_id from changed_applications as c)
         union
         select result_id from {{ this }}
         where application_id in (select c.application_id from changed_applications as c)
         union
-        select result_id from results
+        select result_id from {{ ref('int_credentialing__results') }}
         where exam_code in (select e.exam_code from new_exam_codes as e)
 
     ),
 
     to_match as (
 
-        select * from results
+        select * from {{ ref('int_credentialing__results') }}
         where result_id in (select a.result_id from affected as a)
 
     ),
@@ -105,7 +97,7 @@ versions as (
 
     to_match as (
 
-        select * from results
+        select * from {{ ref('int_credentialing__results') }}
 
     ),
 
@@ -119,7 +111,7 @@ candidate_pairs as (
         'EligibilityID' as match_rule,
         versions.*
     from to_match as results
-    inner join versions
+    inner join {{ ref('stg_credentialing__applications') }} as versions
         on results.eligibility_id = versions.application_id
 
     union all
@@ -130,12 +122,12 @@ candidate_pairs as (
         'CandidateID and ExamCode' as match_rule,
         versions.*
     from to_match as results
-    inner join versions
+    inner join {{ ref('stg_credentialing__applications') }} as versions
         on
             results.candidate_id = versions.person_id
             and results.exam_code = versions.exam_code
     where not exists (
-        select 1 from versions as known
+        select 1 from {{ ref('stg_credentialing__applications') }} as known
         where known.application_id = results.eligibility_id
     )
 
@@ -243,7 +235,7 @@ select
         when all_rows.application_id is not null
             then count(*) over (partition by all_rows.application_id)
     end as results_for_application,
-    (select max(r.last_loaded_at) from results as r) as results_loaded_at,
-    (select max(v.loaded_at) from versions as v) as applications_loaded_at,
+    (select max(r.last_loaded_at) from {{ ref('int_credentialing__results') }} as r) as results_loaded_at,
+    (select max(v.loaded_at) from {{ ref('stg_credentialing__applications') }} as v) as applications_loaded_at,
     {{ rebuilt_at() }} as rebuilt_at
 from all_rows

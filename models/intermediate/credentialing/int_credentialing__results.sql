@@ -13,6 +13,7 @@
     incremental_strategy='merge',
     unique_key='result_id',
     on_schema_change='fail',
+    post_hook='{{ refresh_statistics() }}',
     indexes=[
         {'columns': ['result_id'], 'unique': True},
         {'columns': ['eligibility_id']},
@@ -36,6 +37,7 @@ failed_lines as (
         file_id,
         line_number
     from {{ ref('int_credentialing__result_checks') }}
+    where reason is not null
 
 ),
 

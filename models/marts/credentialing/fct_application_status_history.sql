@@ -12,6 +12,7 @@
     incremental_strategy='delete+insert',
     unique_key='result_id',
     on_schema_change='fail',
+    post_hook='{{ refresh_statistics() }}',
     pre_hook="{{ credentialing_forget_rematched_results() }}",
     indexes=[
         {'columns': ['result_id']},

@@ -7,6 +7,7 @@
     incremental_strategy='merge',
     unique_key='result_id',
     on_schema_change='fail',
+    post_hook='{{ refresh_statistics() }}',
     indexes=[
         {'columns': ['result_id'], 'unique': True},
         {'columns': ['rebuilt_at']},
