@@ -17,12 +17,14 @@ from tests.test_credentialing_exports import APPLICATIONS, RESULTS, ok, write_in
 HEADER = RESULTS.splitlines()[0]
 # Against the first file: P1 fails A1 (which P1 passed there): two results that
 # disagree; P2's line is delivered again; P3 names no application and has one
-# Pending CPA application (A9); exam XYZ is no application's exam yet; A5 was
-# Failed and this result agrees; the last line has no exam code.
+# Pending CPA application (A9); exam XYZ is no application's exam yet (P1 never
+# applies for it); A5 was Failed and this result agrees; the last line has no
+# exam code.
 RESULTS_2 = HEADER + "\n" + """P1,A1,Able,Ann,CPA,2026-02-10,TC01,60,70,FAIL,2026-02-20
 P2,A2,Cmd,Bob,CPA,02/11/2026,TC01,55,70,fail ,2026-02-13
 P3,,Smith,Cy,CPA,2026-03-01,TC03,88,70,PASS,2026-03-03
 P4,,O'Neil,Di,XYZ,2026-03-02,TC03,70,70,PASS,2026-03-04
+P1,,Able,Ann,XYZ,2026-03-03,TC03,71,70,PASS,2026-03-05
 P5,A5,Eve,Eva,CPA,2025-07-01,TC01,50,70,FAIL,2025-07-03
 P6,A6,Eve,Eva,,2026-03-02,TC03,70,70,PASS,2026-03-04
 """
@@ -78,10 +80,12 @@ def test_incremental_builds_equal_a_full_refresh_and_reruns_change_nothing(
     ok(run_cli("dbt", "build", *CREDENTIALING, cwd=tmp_path, timeout=900))
 
     # Incremental: results no new data concerns were not written again.
-    untouched = dict(sql("select candidate_id, rebuilt_at = %s from marts.fct_exam_results "
-                         "where file_id = (select min(file_id) from marts.fct_exam_results)",
-                         (first_stamp,)))
-    assert untouched["P5"] and not untouched["P1"] and not untouched["P9"]
+    untouched = {(c, e): same for c, e, same in sql(
+        "select candidate_id, exam_code, rebuilt_at = %s from marts.fct_exam_results "
+        "where file_id = (select min(file_id) from marts.fct_exam_results)", (first_stamp,))}
+    # P1's CPA result shares A1 with a new result, E404 arrived for P9's: written again.
+    assert not untouched["P1", "CPA"] and not untouched["P9", "CPA"]
+    assert untouched["P1", "CMA"] and untouched["P5", "CPA"]
 
     # The rules that need the earlier results and the later applications.
     delivered = dict(sql("select candidate_id, times_delivered from marts.fct_exam_results "
@@ -95,7 +99,10 @@ def test_incremental_builds_equal_a_full_refresh_and_reruns_change_nothing(
     anomalies = sql("select application_id, anomaly_type from marts.mart_result_anomalies")
     assert anomalies.count(("A1", "conflicting_results")) == 2
     assert not [a for a in anomalies if a[0] in ("E404", "A12", "A5")]
-    assert not [a for a in anomalies if a[1] in ("unknown_exam", "no_matching_application")]
+    assert not [a for a in anomalies if a[1] == "unknown_exam"]  # XYZ is known now
+    unmatched = sql("select candidate_id, exam_code from marts.mart_result_anomalies "
+                    "where anomaly_type = 'no_matching_application'")
+    assert unmatched == [("P1", "XYZ")]
     errors = sql("select file_name, field from marts.mart_result_errors")
     assert (second.name, "ExamCode") in errors
 
