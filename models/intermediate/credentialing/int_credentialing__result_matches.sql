@@ -191,23 +191,26 @@ rematched as (
     neighbours as (
 
         select
-            result_id,
-            application_id,
-            match_rule,
-            application_person_id,
-            application_exam_code,
-            application_status,
-            eligibility_start,
-            eligibility_end
-        from {{ this }}
+            kept.result_id,
+            kept.application_id,
+            kept.match_rule,
+            kept.application_person_id,
+            kept.application_exam_code,
+            kept.application_status,
+            kept.eligibility_start,
+            kept.eligibility_end
+        from {{ this }} as kept
         where
-            application_id in (
+            kept.application_id in (
                 select r.application_id from rematched as r
                 union
                 select t.application_id from {{ this }} as t
                 where t.result_id in (select a.result_id from affected as a)
             )
-            and result_id not in (select a.result_id from affected as a)
+            and not exists (
+                select 1 from affected as a
+                where a.result_id = kept.result_id
+            )
 
     ),
 

@@ -37,10 +37,7 @@ results as (
 
 anomalies as (
 
-    select distinct result_id from {{ ref('int_credentialing__result_anomalies') }}
-    {% if is_incremental() %}
-        where result_id in (select m.result_id from matches as m)
-    {% endif %}
+    select result_id from {{ ref('int_credentialing__result_anomalies') }}
 
 )
 
@@ -64,4 +61,9 @@ inner join matches
     on results.result_id = matches.result_id
 where
     matches.application_status = 'Pending'
-    and results.result_id not in (select a.result_id from anomalies as a)
+    -- not exists, not `not in`: PostgreSQL runs a `not in` whose list
+    -- outgrows work_mem once per row, which a large history makes quadratic
+    and not exists (
+        select 1 from anomalies
+        where anomalies.result_id = results.result_id
+    )
