@@ -12,12 +12,16 @@ Prints both nightly build times and their ratio (target <= 3: the nightly
 cost should grow with the day's data, not with the history).
 
     python benchmarks/bench_credentialing.py [--history 2000000]
-        [--applications 500000] [--nightly 10000]
+        [--applications 500000] [--nightly 10000] [--slowest 0]
+
+--slowest N also prints the N slowest dbt nodes of the nightly build on the
+history (from dbt's run_results.json), to see where its time goes.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import tempfile
@@ -31,6 +35,7 @@ def main() -> None:
     ap.add_argument("--history", type=int, default=2_000_000)
     ap.add_argument("--applications", type=int, default=500_000)
     ap.add_argument("--nightly", type=int, default=10_000)
+    ap.add_argument("--slowest", type=int, default=0)
     args = ap.parse_args()
     from loaders.generate import generate, generate_people
 
@@ -65,6 +70,8 @@ def main() -> None:
             full = build(env)
             land(env, "prometric_results", "nightly")
             with_history = build(env)
+            nodes = json.loads((ROOT / "target" / "run_results.json").read_text())["results"]
+            slowest = sorted(nodes, key=lambda n: -n["execution_time"])[:args.slowest]
         finally:
             drop()
         url, drop = scratch_database()
@@ -82,6 +89,10 @@ def main() -> None:
         print(f"nightly build on the history:         {with_history:8.2f} s")
         print(f"same build, empty history:            {empty:8.2f} s")
         print(f"nightly ratio (history / empty): {with_history / empty:.2f} (target <= 3)")
+        if slowest:
+            print("slowest nodes of the nightly build on the history:")
+        for node in slowest:
+            print(f"  {node['execution_time']:7.2f} s  {node['unique_id']}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -318,7 +318,7 @@ def test_anomalies_by_type_and_rows(built_db):
         assert {r["candidate_id"] for r in rows} >= {"P9", "P1"}  # E404 and A7
         assert len(anomaly_rows(conn, limit=1)) == 1
         with conn.cursor() as cur:
-            cur.execute("drop table marts.mart_result_anomalies cascade")
+            cur.execute("drop view marts.mart_result_anomalies cascade")
         conn.commit()
         assert anomaly_counts(conn) == {} and anomaly_rows(conn, 5) == []
     finally:

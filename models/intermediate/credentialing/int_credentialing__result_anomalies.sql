@@ -1,15 +1,39 @@
 -- Results that need a person: one row per result and problem. A result with
 -- any anomaly decides nothing (see fct_application_status_history).
+-- Incremental: a build recomputes the results whose match was rewritten since
+-- its newest row (see int_credentialing__result_matches, which also rewrites
+-- the results an anomaly of another result or a new exam may change). The
+-- pre-hook deletes those results' rows first, because a resolved anomaly
+-- leaves no row to replace; delete+insert by result_id then writes them.
 
-with results as (
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='result_id',
+    on_schema_change='fail',
+    post_hook='{{ refresh_statistics() }}',
+    pre_hook="{{ credentialing_forget_rematched_results() }}",
+    indexes=[
+        {'columns': ['result_id']},
+        {'columns': ['rebuilt_at']},
+    ],
+) }}
 
-    select * from {{ ref('int_credentialing__results') }}
+with matches as (
+
+    select * from {{ ref('int_credentialing__result_matches') }}
+    {% if is_incremental() %}
+        where result_id in ({{ credentialing_rematched_results() }})
+    {% endif %}
 
 ),
 
-matches as (
+results as (
 
-    select * from {{ ref('int_credentialing__result_matches') }}
+    select * from {{ ref('int_credentialing__results') }}
+    {% if is_incremental() %}
+        where result_id in (select m.result_id from matches as m)
+    {% endif %}
 
 ),
 
@@ -135,5 +159,6 @@ select
     test_date,
     outcome,
     file_id,
-    line_number
+    line_number,
+    {{ rebuilt_at() }} as rebuilt_at
 from found

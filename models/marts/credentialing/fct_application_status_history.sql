@@ -1,22 +1,43 @@
 -- A matched result decides its application when the application was Pending
 -- as the result arrived and the result has no anomaly. Each decision is a
 -- status change from Pending to Passed, Failed or No-show.
+-- Incremental: a build decides again the results whose match was rewritten
+-- since its newest row (int_credentialing__result_matches rewrites every
+-- result a new result or application version may change). A decision can
+-- disappear (a second, different result for the application), so the
+-- pre-hook deletes those results' rows first; delete+insert by result_id.
 
-with results as (
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='result_id',
+    on_schema_change='fail',
+    post_hook='{{ refresh_statistics() }}',
+    pre_hook="{{ credentialing_forget_rematched_results() }}",
+    indexes=[
+        {'columns': ['result_id']},
+        {'columns': ['rebuilt_at']},
+    ],
+) }}
+
+with matches as (
+
+    select * from {{ ref('int_credentialing__result_matches') }}
+    {% if is_incremental() %}
+        where result_id in ({{ credentialing_rematched_results() }})
+    {% endif %}
+
+),
+
+results as (
 
     select * from {{ ref('int_credentialing__results') }}
 
 ),
 
-matches as (
-
-    select * from {{ ref('int_credentialing__result_matches') }}
-
-),
-
 anomalies as (
 
-    select distinct result_id from {{ ref('int_credentialing__result_anomalies') }}
+    select result_id from {{ ref('int_credentialing__result_anomalies') }}
 
 )
 
@@ -33,10 +54,16 @@ select
     results.file_id,
     results.line_number,
     'result ' || results.result_code || ' of ' || results.test_date
-    || ' matched by ' || matches.match_rule || ' to a Pending application' as rule  -- noqa: RF04
+    || ' matched by ' || matches.match_rule || ' to a Pending application' as rule,  -- noqa: RF04
+    {{ rebuilt_at() }} as rebuilt_at
 from results
 inner join matches
     on results.result_id = matches.result_id
 where
     matches.application_status = 'Pending'
-    and results.result_id not in (select a.result_id from anomalies as a)
+    -- not exists, not `not in`: PostgreSQL runs a `not in` whose list
+    -- outgrows work_mem once per row, which a large history makes quadratic
+    and not exists (
+        select 1 from anomalies
+        where anomalies.result_id = results.result_id
+    )

@@ -1,12 +1,31 @@
-with results as (
+-- Incremental (merge on result_id): a build rewrites the results whose match
+-- int_credentialing__result_matches rewrote since this table's newest row;
+-- that covers every result landed or delivered again since.
 
-    select * from {{ ref('int_credentialing__results') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='merge',
+    unique_key='result_id',
+    on_schema_change='fail',
+    post_hook='{{ refresh_statistics() }}',
+    indexes=[
+        {'columns': ['result_id'], 'unique': True},
+        {'columns': ['rebuilt_at']},
+    ],
+) }}
+
+with matches as (
+
+    select * from {{ ref('int_credentialing__result_matches') }}
+    {% if is_incremental() %}
+        where result_id in ({{ credentialing_rematched_results() }})
+    {% endif %}
 
 ),
 
-matches as (
+results as (
 
-    select * from {{ ref('int_credentialing__result_matches') }}
+    select * from {{ ref('int_credentialing__results') }}
 
 )
 
@@ -28,7 +47,8 @@ select
     matches.match_rule,
     results.file_id,
     results.line_number,
-    results.times_delivered::integer as times_delivered
-from results
-left join matches
-    on results.result_id = matches.result_id
+    results.times_delivered::integer as times_delivered,
+    {{ rebuilt_at() }} as rebuilt_at
+from matches
+inner join results
+    on matches.result_id = results.result_id

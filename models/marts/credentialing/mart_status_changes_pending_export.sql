@@ -24,4 +24,8 @@ select
     decisions.changed_at,
     decisions.result_id
 from decisions
-where decisions.status_change_id not in (select e.status_change_id from exported as e)
+-- not exists: a long export history would make `not in` quadratic
+where not exists (
+    select 1 from exported as e
+    where e.status_change_id = decisions.status_change_id
+)

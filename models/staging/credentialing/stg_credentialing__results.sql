@@ -14,6 +14,7 @@ trimmed as (
     select
         _file_id as file_id,
         _line_number as line_number,
+        _loaded_at as loaded_at,
         _parse_error as parse_error,
         _raw_record as raw_record,
         {{ blank_to_null('candidateid') }} as candidate_id,
@@ -34,6 +35,7 @@ trimmed as (
 select
     file_id,
     line_number,
+    loaded_at,
     parse_error,
     raw_record,
     candidate_id,
