@@ -1,3 +1,5 @@
+{{ config(materialized="table") }}
+
 -- The layout version each admissions file is read with (seeds/layouts/layout_versions.csv):
 -- the newest version whose signature the file carries (CSV: every column the
 -- version requires or the score table reads is in the header; fixed width: the
@@ -5,6 +7,8 @@
 -- cover the file's received date first. A file that matches no version gets
 -- the version covering its received date (else the newest), and is
 -- quarantined for what it lacks (int_admissions__files_quarantined).
+-- A table: every admissions staging model and the quarantine read it, and it
+-- scans the fixed-width raw tables for their record lengths.
 {%- set fixed_formats = [] %}
 {%- for format_name in admissions_formats() if not format_name.endswith('_csv') %}
     {%- do fixed_formats.append(format_name) %}
