@@ -1,9 +1,11 @@
--- What: header columns of landed admissions CSV files that the current
--- layout (seeds/layouts/layout_columns.csv) does not name.
+-- What: header columns of landed admissions CSV files that the layout version
+-- the file was read with (stg_admissions__file_layouts, seeds/layouts/layout_columns.csv)
+-- does not name.
 -- When it matters: a vendor added or renamed a column; its values land in
 -- raw but no staging model reads them. A warning, not a quarantine.
 -- How to resolve: if the vendor published a new layout, add it as a new
--- layout_version in the layout seed (and layout_fields for score columns).
+-- layout_version in the layout seeds (layout_columns, layout_fields for score
+-- columns, layout_versions for the files it applies to).
 with
 
 headers as (
@@ -12,9 +14,9 @@ headers as (
 
 ),
 
-manifest as (
+file_layouts as (
 
-    select * from {{ ref('stg_raw__file_manifest') }}
+    select * from {{ ref('stg_admissions__file_layouts') }}
 
 ),
 
@@ -25,19 +27,20 @@ layout as (
 )
 
 select
-    m.file_id,
-    m.format_name,
-    m.file_name,
+    f.file_id,
+    f.format_name,
+    f.file_name,
+    f.layout_version,
     h.header_name
 from headers as h
-inner join manifest as m
-    on h.file_id = m.file_id
+inner join file_layouts as f
+    on h.file_id = f.file_id
 where
-    m.format_name in ({{ "'" ~ (admissions_formats().keys() | join("', '")) ~ "'" }})
-    and not exists (
+    not exists (
         select 1
         from layout as l
         where
-            l.format_name = m.format_name
+            l.format_name = f.format_name
+            and l.layout_version = f.layout_version
             and l.column_name = h.header_name
     )

@@ -7,28 +7,53 @@
 {%- endmacro %}
 
 
+{% macro admissions_version_groups(versions, branches) %}
+    {#- Branches of a union generated per layout version, with the versions
+        each one serves: a branch that several versions generate alike is
+        kept once. `branches` maps a version to its list of SQL texts, each
+        ending in a where clause. Returns [(sql, [versions])] in first-seen
+        order. -#}
+    {%- set served = {} -%}
+    {%- set order = [] -%}
+    {%- for version in versions -%}
+        {%- for sql in branches[version] -%}
+            {%- if sql not in served -%}
+                {%- do served.update({sql: []}) -%}
+                {%- do order.append(sql) -%}
+            {%- endif -%}
+            {%- do served[sql].append(version) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- set out = [] -%}
+    {%- for sql in order -%}{%- do out.append((sql, served[sql])) -%}{%- endfor -%}
+    {{ return(out) }}
+{% endmacro %}
+
+
+{% macro admissions_version_filter(served, versions) -%}
+    {#- Limits a branch to the rows of the layout versions it serves; nothing
+        when it serves them all. -#}
+    {%- if served | length < versions | length %}
+        and layout_version in ({% for v in served %}{{ admissions_quote(v) }}{{ ', ' if not loop.last }}{% endfor %})
+    {%- endif -%}
+{%- endmacro %}
+
+
 {% macro admissions_field_checks(format_name, model_name) %}
     {#- One row per checked value of one format: every non-missing typed value
         and every required field, with the first rule it breaks (null when it
-        breaks none). Rules: required, not_an_integer, not_a_number,
-        not_a_date, out_of_range, future_date; unreadable records too. -#}
+        breaks none), by the layout version each file was read with. Rules:
+        required, not_an_integer, not_a_number, not_a_date, out_of_range,
+        future_date; unreadable records too. -#}
     {%- set rel = ref(model_name) -%}
-    {%- set layout = admissions_layout(format_name) -%}
-    select
-        {{ admissions_quote(format_name) }} as format_name,
-        file_id,
-        line_number,
-        '(record)' as field_name,
-        'record' as data_type,
-        left(raw_record, 200) as field_value,
-        'unreadable_record' as rule,
-        parse_error as rule_detail
-    from {{ rel }}
-    where parse_error is not null
-    {%- for col in layout if col.type != 'text' or col.required %}
-    {%- set value = col.column ~ '__text' if col.type != 'text' else col.column %}
-    {%- set has_range = col.min is not none and col.max is not none %}
-    union all
+    {%- set versions = admissions_layout_versions(format_name) -%}
+    {%- set branches = {} -%}
+    {%- for version in versions -%}
+    {%- set own = [] -%}
+    {%- for col in admissions_layout(format_name, version) if col.type != 'text' or col.required -%}
+    {%- set value = col.column ~ '__text' if col.type != 'text' else col.column -%}
+    {%- set has_range = col.min is not none and col.max is not none -%}
+    {%- set branch %}
     select
         {{ admissions_quote(format_name) }} as format_name,
         file_id,
@@ -62,6 +87,26 @@
         {%- if not col.required %}
         and {{ value }} is not null
         {%- endif %}
+    {%- endset -%}
+    {%- do own.append(branch) -%}
+    {%- endfor -%}
+    {%- do branches.update({version: own}) -%}
+    {%- endfor %}
+    select
+        {{ admissions_quote(format_name) }} as format_name,
+        file_id,
+        line_number,
+        '(record)' as field_name,
+        'record' as data_type,
+        left(raw_record, 200) as field_value,
+        'unreadable_record' as rule,
+        parse_error as rule_detail
+    from {{ rel }}
+    where parse_error is not null
+    {%- for branch, served in admissions_version_groups(versions, branches) %}
+    union all
+    {{- branch }}
+        {{- admissions_version_filter(served, versions) }}
     {%- endfor %}
 {% endmacro %}
 
@@ -101,12 +146,21 @@
 {% macro admissions_score_rows(format_name, model_name) %}
     {#- One row per score present in a record of one format (long form), with
         the person fields as the vendor gives them and the test date of the
-        score's administration, all named by seeds/layouts/layout_fields.csv. -#}
+        score's administration, all named by seeds/layouts/layout_fields.csv
+        for the layout version each file was read with. -#}
     {%- set rel = ref(model_name) -%}
-    {%- set layout = admissions_layout(format_name) -%}
-    {%- set fields = admissions_fields(format_name) -%}
+    {%- set versions = admissions_layout_versions(format_name) -%}
+    {%- set fmt = admissions_quote(format_name) -%}
+    {%- set roles = ['vendor_person_id', 'first_name', 'middle_name', 'last_name', 'gender',
+                     'address_line1', 'city', 'state', 'zip', 'country', 'email',
+                     'grade_level', 'test_form', 'edition', 'is_expired'] -%}
+    {%- set branches = {} -%}
+    {%- for version in versions -%}
     {%- set columns = {} -%}
-    {%- for col in layout -%}{%- do columns.update({col.header: col.column}) -%}{%- endfor -%}
+    {%- for col in admissions_layout(format_name, version) -%}
+        {%- do columns.update({col.header: col.column}) -%}
+    {%- endfor -%}
+    {%- set fields = admissions_fields(format_name, version) -%}
     {%- set person = {} -%}
     {%- set dates = {} -%}
     {%- set date_fields = {} -%}
@@ -122,21 +176,10 @@
             {%- do person.update({f['field_role']: columns[f['column_name']]}) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- set roles = ['vendor_person_id', 'first_name', 'middle_name', 'last_name', 'gender',
-                     'address_line1', 'city', 'state', 'zip', 'country', 'email',
-                     'grade_level', 'test_form', 'edition', 'is_expired'] -%}
-    {%- set fmt = admissions_quote(format_name) -%}
-    {%- if fields | length == 0 %}
-    {#- Before the seeds exist (parsing, linting) there is nothing to unpivot. #}
-    select {{ fmt }} as format_name
-    from {{ rel }}
-    where false
-    {%- endif %}
-    {%- for f in fields if f['field_role'] == 'score' %}
-    {%- set score = columns[f['column_name']] %}
-    {%- if not loop.first %}
-    union all
-    {%- endif %}
+    {%- set own = [] -%}
+    {%- for f in fields if f['field_role'] == 'score' -%}
+    {%- set score = columns[f['column_name']] -%}
+    {%- set branch %}
     select
         {{ fmt }} as format_name,
         file_id,
@@ -166,5 +209,23 @@
     from {{ rel }}
     where parse_error is null
         and {{ score }} is not null
+    {%- endset -%}
+    {%- do own.append(branch) -%}
+    {%- endfor -%}
+    {%- do branches.update({version: own}) -%}
+    {%- endfor -%}
+    {%- set groups = admissions_version_groups(versions, branches) -%}
+    {%- if groups | length == 0 %}
+    {#- Before the seeds exist (parsing, linting) there is nothing to unpivot. #}
+    select {{ fmt }} as format_name
+    from {{ rel }}
+    where false
+    {%- endif %}
+    {%- for branch, served in groups %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
+    {{- branch }}
+        {{- admissions_version_filter(served, versions) }}
     {%- endfor %}
 {% endmacro %}

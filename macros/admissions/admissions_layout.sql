@@ -33,11 +33,35 @@
 {% endmacro %}
 
 
-{% macro admissions_layout(format_name) %}
-    {#- The current layout version of a format, read from the layout seed at
-        compile time: one dict per column, in order, with the staging column
-        name and (for CSV) the raw column the loader wrote it to. Empty while
-        parsing, before the seed exists. -#}
+{% macro admissions_layout_versions(format_name) %}
+    {#- The layout versions of a format in layout_columns, newest first (as
+        text: years or zero-padded numbers). Empty while parsing, before the
+        seed exists. Which version a file is read with is decided per file in
+        stg_admissions__file_layouts. -#}
+    {%- set seed = admissions_seed('layout_columns') -%}
+    {#- Referenced while parsing too, so callers depend on both layout seeds. -#}
+    {%- set fields = admissions_seed('layout_fields') -%}
+    {%- if not execute or load_relation(seed) is none -%}{{ return([]) }}{%- endif -%}
+    {%- set sql -%}
+        select distinct layout_version from {{ seed }}
+        where format_name = '{{ format_name }}'
+        order by layout_version desc
+    {%- endset -%}
+    {{ return(run_query(sql).columns[0].values() | list) }}
+{% endmacro %}
+
+
+{% macro admissions_version_name(layout_version) %}
+    {#- A layout version as part of a CTE name: cleaned_v2024. -#}
+    {{ return('v' ~ modules.re.sub('[^a-z0-9]+', '_', layout_version | string | lower)) }}
+{% endmacro %}
+
+
+{% macro admissions_layout(format_name, layout_version=none) %}
+    {#- One layout version of a format (the newest when none is named), read
+        from the layout seed at compile time: one dict per column, in order,
+        with the staging column name and (for CSV) the raw column the loader
+        wrote it to. Empty while parsing, before the seed exists. -#}
     {%- set seed = admissions_seed('layout_columns') -%}
     {%- set fields = admissions_seed('layout_fields') -%}
     {#- Not while parsing, nor before the seeds exist (docs generate on a new database). -#}
@@ -62,10 +86,7 @@
             and c.layout_version = f.layout_version
             and c.column_name = f.column_name
         where c.format_name = '{{ format_name }}'
-            and c.layout_version = (
-                select max(v.layout_version) from {{ seed }} as v
-                where v.format_name = '{{ format_name }}'
-            )
+            and c.layout_version = {{ admissions_version_sql(seed, format_name, layout_version) }}
         order by c.ordinal
     {%- endset -%}
     {%- set rows = run_query(sql) -%}
@@ -112,8 +133,19 @@
 {% endmacro %}
 
 
-{% macro admissions_fields(format_name) %}
-    {#- The admissions roles of a format's columns (seeds/layouts/layout_fields.csv). -#}
+{% macro admissions_version_sql(seed, format_name, layout_version) %}
+    {#- A named layout version as a literal, or the newest version of the seed. -#}
+    {%- if layout_version is not none -%}
+        {{ return("'" ~ layout_version ~ "'") }}
+    {%- endif -%}
+    {{ return("(select max(v.layout_version) from " ~ seed ~ " as v where v.format_name = '"
+              ~ format_name ~ "')") }}
+{% endmacro %}
+
+
+{% macro admissions_fields(format_name, layout_version=none) %}
+    {#- The admissions roles of the columns of one layout version (the newest
+        when none is named), from seeds/layouts/layout_fields.csv. -#}
     {%- set fields = admissions_seed('layout_fields') -%}
     {%- if not execute or load_relation(fields) is none -%}{{ return([]) }}{%- endif -%}
     {%- set sql -%}
@@ -121,10 +153,7 @@
             f.component_column, f.component_xwalk
         from {{ fields }} as f
         where f.format_name = '{{ format_name }}'
-            and f.layout_version = (
-                select max(v.layout_version) from {{ fields }} as v
-                where v.format_name = '{{ format_name }}'
-            )
+            and f.layout_version = {{ admissions_version_sql(fields, format_name, layout_version) }}
         order by f.administration, f.field_role, f.column_name
     {%- endset -%}
     {{ return(run_query(sql).rows) }}

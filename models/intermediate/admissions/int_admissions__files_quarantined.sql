@@ -11,61 +11,11 @@ manifest as (
 
 ),
 
-formats as (
+-- The layout version each file is read with, the signature columns of that
+-- version its header lacks (CSV) and its record length (fixed width).
+file_layouts as (
 
-    select * from {{ ref('scorebridge_formats') }}
-
-),
-
-layout as (
-
-    select c.*
-    from {{ ref('layout_columns') }} as c
-    where c.layout_version = (
-        select max(v.layout_version)
-        from {{ ref('layout_columns') }} as v
-        where v.format_name = c.format_name
-    )
-
-),
-
-fields as (
-
-    select * from {{ ref('layout_fields') }}
-
-),
-
--- A CSV must carry the layout's required columns and every column the score
--- table reads (person id, test dates, scores, exam codes).
-expected_columns as (
-
-    select
-        l.format_name,
-        l.ordinal,
-        l.column_name
-    from layout as l
-    where
-        l.is_required
-        or exists (
-            select 1
-            from fields as f
-            where
-                f.format_name = l.format_name
-                and f.layout_version = l.layout_version
-                and (
-                    (
-                        f.column_name = l.column_name
-                        and f.field_role in ('vendor_person_id', 'test_date', 'score')
-                    )
-                    or f.component_column = l.column_name
-                )
-        )
-
-),
-
-headers as (
-
-    select * from {{ ref('stg_raw__file_columns') }}
+    select * from {{ ref('stg_admissions__file_layouts') }}
 
 ),
 
@@ -85,23 +35,12 @@ checks as (
 missing_columns as (
 
     select
-        m.file_id,
+        file_id,
         'missing_columns' as rule,  -- noqa: RF04
-        'CSV header lacks layout columns: '
-        || {{ admissions_listagg('e.column_name', "', '", 'order by e.ordinal') }} as reason
-    from manifest as m
-    inner join formats as f
-        on m.format_name = f.format_name
-    inner join expected_columns as e
-        on m.format_name = e.format_name
-    left join headers as h
-        on
-            m.file_id = h.file_id
-            and e.column_name = h.header_name
-    where
-        f.kind = 'csv'
-        and h.file_id is null
-    group by m.file_id
+        'CSV header matches no layout version of ' || format_name || '; it lacks columns of '
+        || 'version ' || layout_version || ': ' || missing_columns as reason
+    from file_layouts
+    where missing_columns is not null
 
 ),
 
@@ -109,17 +48,20 @@ record_lengths as (
 
     select
         r.file_id,
-        f.record_length as expected_length,
+        l.layout_version,
+        l.expected_record_length,
         count(*) as records,
-        sum(case when r.record_length <> f.record_length then 1 else 0 end) as wrong_records,
-        min(case when r.record_length <> f.record_length then r.line_number end) as first_wrong_line
+        sum(case when r.record_length <> l.expected_record_length then 1 else 0 end)
+            as wrong_records,
+        min(case when r.record_length <> l.expected_record_length then r.line_number end)
+            as first_wrong_line
     from records as r
-    inner join formats as f
-        on r.format_name = f.format_name
+    inner join file_layouts as l
+        on r.file_id = l.file_id
     where
-        f.kind = 'fixed'
+        l.expected_record_length is not null
         and r.record_length > 0
-    group by r.file_id, f.record_length
+    group by r.file_id, l.layout_version, l.expected_record_length
 
 ),
 
@@ -129,8 +71,9 @@ wrong_length as (
         file_id,
         'record_length' as rule,  -- noqa: RF04
         cast(wrong_records as text) || ' of ' || cast(records as text)
-        || ' records are not ' || cast(expected_length as text)
-        || ' characters long (first: line ' || cast(first_wrong_line as text) || ')' as reason
+        || ' records are not ' || cast(expected_record_length as text)
+        || ' characters long (layout version ' || layout_version
+        || '; first: line ' || cast(first_wrong_line as text) || ')' as reason
     from record_lengths
     where wrong_records > 0
 

@@ -9,6 +9,7 @@ with
             file_id,
             line_number,
             parse_error,
+            layout_version,
             {{ 'record_length' if not format_name.endswith('_csv') else 'cast(null as integer) as record_length' }}
         from {{ ref(model_name) }}
 

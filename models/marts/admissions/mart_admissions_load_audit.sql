@@ -41,6 +41,12 @@ scores as (
 
 ),
 
+file_layouts as (
+
+    select * from {{ ref('stg_admissions__file_layouts') }}
+
+),
+
 quarantine as (
 
     select * from {{ ref('mart_file_quarantine') }}
@@ -56,6 +62,8 @@ final as (
         m.file_name,
         m.received_at,
         m.status,
+        l.layout_version,
+        l.layout_match,
         coalesce(r.rows_read, 0) as rows_read,
         coalesce(r.rows_parsed, 0) as rows_parsed,
         coalesce(e.rows_flagged, 0) as rows_flagged,
@@ -72,6 +80,8 @@ final as (
         on m.file_id = e.file_id
     left join scores as s
         on m.file_id = s.file_id
+    left join file_layouts as l
+        on m.file_id = l.file_id
     left join quarantine as q
         on m.file_id = q.file_id
 
