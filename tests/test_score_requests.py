@@ -6,21 +6,22 @@ from datetime import date, timedelta
 
 from tests.helpers import run_cli, write_config
 
-TODAY = date.today()
 
+def files(today: date) -> tuple[str, str]:
+    """The terms and checklist files, dated from ``today``.
 
-def day(offset: int) -> str:
-    return (TODAY + timedelta(days=offset)).isoformat()
+    Due: P1 (never asked), P2 (asked 10 days ago). Not due: P3 (asked 2 days
+    ago), P4 (received), P5 (past term), P6 (another item).
+    """
+    def day(offset: int) -> str:
+        return (today + timedelta(days=offset)).isoformat()
 
-
-TERMS = f"""term_code,start_date,end_date
+    terms = f"""term_code,start_date,end_date
 PAST,{day(-400)},{day(-300)}
 NOW,{day(-10)},{day(60)}
 NEXT,{day(90)},{day(200)}
 """
-# Due: P1 (never asked), P2 (asked 10 days ago). Not due: P3 (asked 2 days
-# ago), P4 (received), P5 (past term), P6 (another item).
-CHECKLIST = f"""person_id,entry_term,item_code,received_date,first_requested_date,last_requested_date
+    checklist = f"""person_id,entry_term,item_code,received_date,first_requested_date,last_requested_date
 P1,NEXT,TSTS,,,
 P2,NOW,TSTS,,{day(-20)},{day(-10)}
 P3,NEXT,TSTS,,{day(-2)},{day(-2)}
@@ -28,6 +29,7 @@ P4,NEXT,TSTS,{day(-1)},,
 P5,PAST,TSTS,,,
 P6,NEXT,TRAN,,,
 """
+    return terms, checklist
 
 
 def ok(result):
@@ -35,12 +37,17 @@ def ok(result):
     return result
 
 
-def prepare(tmp_path):
-    (tmp_path / "terms.csv").write_text(TERMS)
-    (tmp_path / "checklist.csv").write_text(CHECKLIST)
+def prepare(tmp_path) -> date:
+    """Loads and builds files dated from today (taken now, not at import: a
+    suite that runs past midnight must not compare with yesterday)."""
+    today = date.today()
+    terms, checklist = files(today)
+    (tmp_path / "terms.csv").write_text(terms)
+    (tmp_path / "checklist.csv").write_text(checklist)
     ok(run_cli("load", "terms", str(tmp_path / "terms.csv"), cwd=tmp_path))
     ok(run_cli("load", "admissions_checklist", str(tmp_path / "checklist.csv"), cwd=tmp_path))
     ok(run_cli("build", cwd=tmp_path, timeout=900))
+    return today
 
 
 def rows(path):
@@ -49,7 +56,7 @@ def rows(path):
 
 
 def test_requests_written_recorded_and_not_repeated_within_the_window(tmp_path, sql):
-    prepare(tmp_path)
+    today = prepare(tmp_path)
     assert sql("select person_id, is_due from marts.mart_score_requests_due order by 1") == [
         ("P1", True), ("P2", True), ("P3", False)]
     out = tmp_path / "out"
@@ -59,17 +66,17 @@ def test_requests_written_recorded_and_not_repeated_within_the_window(tmp_path, 
 
     result = ok(run_cli("export", "requests", "--yes", "--out", str(out), cwd=tmp_path))
     request, update = sorted(out.iterdir(), key=lambda p: not p.name.startswith("SCORE"))
-    assert request.name == f"SCORE_REQUESTS_{TODAY:%Y%m%d}_000001.csv"
+    assert request.name == f"SCORE_REQUESTS_{today:%Y%m%d}_000001.csv"
     assert rows(request) == [
         ["PersonID", "EntryTerm", "ItemCode", "FirstRequested", "LastRequested"],
-        ["P1", "NEXT", "TSTS", TODAY.isoformat(), TODAY.isoformat()],
-        ["P2", "NOW", "TSTS", day(-20), TODAY.isoformat()]]
+        ["P1", "NEXT", "TSTS", today.isoformat(), today.isoformat()],
+        ["P2", "NOW", "TSTS", (today - timedelta(days=20)).isoformat(), today.isoformat()]]
     assert rows(update)[0] == ["PersonID", "EntryTerm", "ItemCode", "FirstRequestedDate",
                                "LastRequestedDate"]
     assert rows(update)[1:] == rows(request)[1:]
     assert f"{request}: 2 request(s), file 1" in result.stdout
     assert sql("select person_id, entry_term, requested_on from raw.score_request_history "
-               "order by 1") == [("P1", "NEXT", TODAY), ("P2", "NOW", TODAY)]
+               "order by 1") == [("P1", "NEXT", today), ("P2", "NOW", today)]
     assert sql("select file_name, update_file_name, row_count from raw.score_request_files") == [
         (request.name, update.name, 2)]
 
@@ -81,7 +88,7 @@ def test_requests_written_recorded_and_not_repeated_within_the_window(tmp_path, 
     ok(run_cli("build", cwd=tmp_path, timeout=900))
     assert sql("select person_id, last_requested_date, is_due from marts.mart_score_requests_due "
                "where person_id in ('P1', 'P2') order by 1") == [
-        ("P1", TODAY, False), ("P2", TODAY, False)]
+        ("P1", today, False), ("P2", today, False)]
 
     # Someone asked 11 days ago by us is due again after the window.
     sql("update raw.score_request_history set requested_on = requested_on - 11 "
@@ -93,7 +100,7 @@ def test_requests_written_recorded_and_not_repeated_within_the_window(tmp_path, 
 
 
 def test_request_file_uploaded_over_sftp(tmp_path, sql, sftp_server, sftp_folder):
-    prepare(tmp_path)
+    today = prepare(tmp_path)
     inbound = sftp_folder / "requests"
     inbound.mkdir()
     inbound.chmod(0o777)
@@ -104,7 +111,7 @@ def test_request_file_uploaded_over_sftp(tmp_path, sql, sftp_server, sftp_folder
         "remote_folder": str(inbound), "settle_seconds": 0}])
     result = ok(run_cli("--config", str(config), "export", "requests", "--yes", "--out",
                         str(tmp_path / "out"), "--upload", "act", cwd=tmp_path))
-    local = tmp_path / "out" / f"SCORE_REQUESTS_{TODAY:%Y%m%d}_000001.csv"
+    local = tmp_path / "out" / f"SCORE_REQUESTS_{today:%Y%m%d}_000001.csv"
     assert f"uploaded to act:{inbound}" in result.stdout
     assert [p.name for p in inbound.iterdir()] == [local.name]
     assert (inbound / local.name).read_bytes() == local.read_bytes()
