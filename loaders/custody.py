@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 
 IN_PROGRESS_SUFFIXES = (".part", ".filepart", ".tmp")
 CRASH_ENV = "SCOREBRIDGE_CRASH_AT"
-CRASH_POINTS = ("after_download", "after_archive", "after_land", "before_remove", "after_remove")
+CRASH_POINTS = ("after_download", "after_archive", "during_land", "after_land",
+                "before_remove", "after_remove")
 
 
 def crash_point(name: str) -> None:
@@ -198,7 +199,8 @@ class Custody:
         if text is not None:
             self._sniffed[dest] = text
         if dest.exists():
-            if _sha256(dest) == sha:  # an earlier attempt got this far
+            # An earlier attempt got this far (a size that differs is other content).
+            if dest.stat().st_size == tmp.stat().st_size and _sha256(dest) == sha:
                 tmp.unlink()
                 return dest
             dest = folder / f"{name}.{sha[:12]}"
@@ -268,11 +270,17 @@ class Custody:
             path, sniffed = clear, None  # the clear text is sniffed when landed
         text: FileText | None = sniffed.result(path) if sniffed is not None else None
         load_id = f"{self.run_id}-{row.file_id}-{uuid.uuid4().hex[:8]}"
+        # Committed before any row lands: a rerun after a crash sees that an
+        # attempt started and deletes what it left.
+        started_before = self._query(
+            f"select land_started_at from {RAW_SCHEMA}.file_manifest where file_id = %s",
+            (row.file_id,))[0][0] is not None
+        self._update(row.file_id, land_started_at=datetime.now(UTC))
         task = self.progress.start(f"land {row.original_name}", None) if self.progress else None
         try:
             result = land_file(self.db, self.conn, fmt, path, row.file_id, load_id,
                                progress=(lambda n: self.progress.advance(task, n)) if task else None,
-                               text=text)
+                               text=text, replace=started_before)
         finally:
             if task is not None:
                 self.progress.stop(task)

@@ -13,11 +13,14 @@ import array
 import codecs
 import csv
 import hashlib
+import itertools
 import logging
 import os
+import queue
 import re
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -34,7 +37,9 @@ BATCH_ROWS = 10_000
 # A wide CSV (SAT: 860 columns) gets fewer rows a batch: memory follows cells.
 BATCH_CELLS = 2_000_000
 PART_ROWS = 100_000
-CHUNK_BYTES = 4 << 20
+# Parts a dlt package holds: the next package is read while one is copied.
+SEGMENT_PARTS = 2
+CHUNK_BYTES = 3 << 20
 _IDENT = re.compile(r"[^a-z0-9]+")
 MAX_IDENT = 63  # PostgreSQL's identifier length
 
@@ -67,7 +72,7 @@ class TextSniffer:
         self.has_bom = False
         self.ending = "none"
         self.utf8 = True
-        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._tail = b""  # a UTF-8 sequence cut at the end of the last chunk
         self._pending = b""  # a CR that ended a chunk may be half of a CRLF
         self._start = b""  # the first bytes, until a BOM can be told
         self._started = False
@@ -83,11 +88,11 @@ class TextSniffer:
                 chunk = chunk[len(codecs.BOM_UTF8):]
         if self.ending == "none" and chunk:
             self._find_ending(self._pending + chunk, final=False)
-        if self.utf8:
-            try:
-                self._decoder.decode(chunk)
-            except UnicodeDecodeError:
-                self.utf8 = False
+        if self.utf8 and chunk:
+            data = self._tail + chunk if self._tail else chunk
+            cut = _utf8_cut(data)
+            self._tail = data[cut:]
+            self.utf8 = _valid_utf8(data[:cut] if cut < len(data) else data)
 
     def _find_ending(self, seen: bytes, final: bool) -> None:
         nl = seen.find(b"\n")
@@ -108,11 +113,8 @@ class TextSniffer:
             self.feed(b"")
         if self.ending == "none" and self._pending:
             self._find_ending(self._pending, final=True)
-        if self.utf8:
-            try:
-                self._decoder.decode(b"", True)
-            except UnicodeDecodeError:
-                self.utf8 = False
+        if self._tail:  # the file ends inside a UTF-8 sequence
+            self.utf8 = False
         if self.utf8:
             return FileText("utf-8", self.has_bom, self.ending)
         if self.has_bom:
@@ -128,6 +130,36 @@ class TextSniffer:
         except UnicodeDecodeError:
             return FileText("latin-1", False, self.ending)
         return FileText("cp1252", False, self.ending)
+
+
+def _utf8_cut(data: bytes) -> int:
+    """Where a UTF-8 sequence left incomplete at the end of ``data`` starts."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte < 0x80:
+            break  # ASCII: nothing is cut
+        if byte >= 0xC0:  # a lead byte and how many bytes its sequence needs
+            need = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return len(data) - back if need > back else len(data)
+    return len(data)
+
+
+def _valid_utf8(data: bytes) -> bool:
+    """Strict UTF-8 (as Python's codec has it), checked by Arrow in C++.
+
+    Python's decoder built a string of every chunk: on a 1.1 GB file it cost
+    0.8 s of the archive step, against about 0.1 s here.
+    """
+    import pyarrow as pa
+
+    binary = pa.Array.from_buffers(
+        pa.binary(), 1, [None, pa.array([0, len(data)], pa.int32()).buffers()[1],
+                         pa.py_buffer(data)])
+    try:
+        binary.cast(pa.string())
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def sniff_text(path: Path) -> FileText:
@@ -178,10 +210,12 @@ def _lines(path: Path, text: FileText) -> Iterator:
     """Arrow string arrays of physical lines, line ends removed, nothing dropped.
 
     One trailing CR is removed from each line (CRLF files; a CR inside a line
-    stays). UTF-8 text goes from bytes to Arrow without a Python string per
-    line (Arrow validates it); other encodings are decoded line by line.
+    stays). UTF-8 text is split by Arrow, from bytes to Arrow with no Python
+    object per line (Arrow validates the UTF-8); other encodings are decoded
+    line by line.
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     rest = b""
     sep = b"\r" if text.line_ending == "CR" else b"\n"
@@ -189,12 +223,12 @@ def _lines(path: Path, text: FileText) -> Iterator:
     def batch(data: bytes):
         if sep == b"\n" and b"\r" in data:
             data = data.replace(b"\r\n", b"\n")
-        lines = data.split(sep)
-        if sep == b"\n" and data.endswith(b"\r"):  # the last record had CRLF cut off
-            lines[-1] = lines[-1][:-1]
+            if data.endswith(b"\r"):  # the last record's CRLF was cut at the LF
+                data = data[:-1]
         if text.encoding == "utf-8":
-            return pa.array(lines, pa.binary()).cast(pa.string())
-        return pa.array([_decode(x, text.encoding) for x in lines], pa.string())
+            lines = pc.split_pattern(pa.array([data], pa.binary()), sep).flatten()
+            return lines.cast(pa.string())
+        return pa.array([_decode(x, text.encoding) for x in data.split(sep)], pa.string())
 
     with open(path, "rb") as f:
         if text.has_bom:
@@ -283,11 +317,13 @@ def _dlt_env() -> None:
 
 def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id: str,
               progress: Callable[[int], None] | None = None,
-              text: FileText | None = None) -> LandResult:
+              text: FileText | None = None, replace: bool = True) -> LandResult:
     """Lands one file into ``raw.<format>`` exactly once.
 
-    Rows a previous, interrupted attempt left for this file are deleted
-    first, so a rerun after a crash ends with each line landed once.
+    With ``replace``, rows a previous, interrupted attempt left for this file
+    are deleted first, so a rerun after a crash ends with each line landed
+    once. Custody passes False when no attempt was ever started for the file,
+    which spares a scan of the raw table.
     ``text`` is what custody learnt of the bytes while archiving; without it
     the file is sniffed here.
     """
@@ -371,31 +407,82 @@ def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id
             yield flush()
 
     batches = fixed_batches() if fmt.kind == "fixed" else csv_batches()
-    with conn.cursor() as cur:
-        cur.execute(f"delete from {RAW_SCHEMA}.{fmt.raw_table} where _file_id = %s", (file_id,))
+    if replace:
+        with conn.cursor() as cur:
+            cur.execute(f"delete from {RAW_SCHEMA}.{fmt.raw_table} where _file_id = %s",
+                        (file_id,))
     work = Path(tempfile.mkdtemp(prefix="dlt-", dir=_dlt_dir()))
     file_format = part_format(fmt)
-    batches = _parts(batches, work / "parts", dlt, file_format)
+    parts = _parts(batches, work / "parts", dlt, file_format)
     try:
-        pipeline = dlt.pipeline(
-            pipeline_name=f"land_{fmt.raw_table}",
-            pipelines_dir=str(work),
-            destination=dlt.destinations.postgres(credentials=db.dlt_credentials()),
-            dataset_name=RAW_SCHEMA,
-        )
-        resource = dlt.resource(batches, name=fmt.raw_table, write_disposition="append")
-        started = time.perf_counter()
-        pipeline.extract(resource, loader_file_format=file_format)
-        extracted = time.perf_counter()
-        pipeline.normalize()
-        normalized = time.perf_counter()
-        pipeline.load(raise_on_failed_jobs=True)
-        log.info("landed %s rows of %s: read %.1fs, normalize %.1fs, copy %.1fs", result.rows,
-                 path.name, extracted - started, normalized - extracted,
-                 time.perf_counter() - normalized)
+        _extract_and_load(dlt, db, fmt, parts, work, file_format, path.name, result)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return result
+
+
+def _extract_and_load(dlt, db: Database, fmt: Format, parts: Iterator, work: Path,
+                      file_format: str, name: str, result: LandResult) -> None:
+    """Reads the next parts while dlt copies the ones before them.
+
+    The parts go to dlt in packages of SEGMENT_PARTS, each through a pipeline
+    of its own (dlt's steps for one pipeline run one after another). One
+    thread loads the packages in order, so the destination schema is only
+    ever changed by one of them at a time; reading and writing the next
+    package overlaps that COPY.
+    """
+    ready: queue.Queue = queue.Queue(maxsize=1)
+    failure: list[BaseException] = []
+    timings = {"read": 0.0, "copy": 0.0}
+
+    def loader() -> None:
+        while (pipeline := ready.get()) is not None:
+            if failure:
+                continue  # drain: the reader stops at its next package
+            started = time.perf_counter()
+            try:
+                pipeline.load(raise_on_failed_jobs=True)
+            except BaseException as exc:  # re-raised in the calling thread
+                failure.append(exc)
+            else:
+                from loaders.custody import crash_point
+
+                crash_point("during_land")  # rows committed, the manifest not yet updated
+            timings["copy"] += time.perf_counter() - started
+
+    thread = threading.Thread(target=loader, name=f"load-{fmt.raw_table}", daemon=True)
+    thread.start()
+    started = time.perf_counter()
+    try:
+        for n, segment in enumerate(_segments(parts, SEGMENT_PARTS), start=1):
+            if failure:
+                break
+            read_started = time.perf_counter()
+            pipeline = dlt.pipeline(
+                pipeline_name=f"land_{fmt.raw_table}",
+                pipelines_dir=str(work / f"package-{n:04d}"),
+                destination=dlt.destinations.postgres(credentials=db.dlt_credentials()),
+                dataset_name=RAW_SCHEMA,
+            )
+            resource = dlt.resource(segment, name=fmt.raw_table, write_disposition="append")
+            pipeline.extract(resource, loader_file_format=file_format)
+            pipeline.normalize()
+            timings["read"] += time.perf_counter() - read_started
+            ready.put(pipeline)
+    finally:
+        ready.put(None)
+        thread.join()
+    if failure:
+        raise failure[0]
+    log.info("landed %s rows of %s in %.1fs: read %.1fs, copy %.1fs (overlapping)",
+             result.rows, name, time.perf_counter() - started, timings["read"],
+             timings["copy"])
+
+
+def _segments(parts: Iterator, size: int) -> Iterator[Iterator]:
+    """Splits an iterator into consecutive iterators of up to ``size`` items."""
+    for first in parts:
+        yield itertools.chain([first], itertools.islice(parts, size - 1))
 
 
 def part_format(fmt: Format) -> str:
