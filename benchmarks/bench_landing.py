@@ -37,17 +37,23 @@ def main() -> None:
         size_mb = path.stat().st_size / 1e6
         ratios, loads, copies, mems = [], [], [], []
         for _ in range(args.repeat):
+            # Each repeat is a new installation: a new database, and a new
+            # folder for the archive and state (an archive left by the last
+            # repeat would make custody compare the file with its old copy).
             url, drop = scratch_database()
+            run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=work))
             try:
                 env = {"SCOREBRIDGE_DATABASE_URL": url,
-                       "SCOREBRIDGE_STATE_DIR": str(work / "state")}
+                       "SCOREBRIDGE_STATE_DIR": str(run_dir / "state")}
                 load_s, load_mb = timed([sys.executable, str(ROOT / "cli.py"), "--quiet",
-                                         "load", "preact_fixed", str(path)], env=env, cwd=work)
+                                         "load", "preact_fixed", str(path)], env=env,
+                                        cwd=run_dir)
                 timed([psql_binary(), url, "-q", "-c", "create table copy_baseline (line text)"])
                 copy_s, _ = timed([psql_binary(), url, "-q", "-c",
                                    f"\\copy copy_baseline from '{path}' with (format text)"])
             finally:
                 drop()
+                shutil.rmtree(run_dir, ignore_errors=True)
             ratios.append(load_s / copy_s)
             loads.append(load_s)
             copies.append(copy_s)
