@@ -431,6 +431,8 @@ def _extract_and_load(dlt, db: Database, fmt: Format, parts: Iterator, work: Pat
     ever changed by one of them at a time; reading and writing the next
     package overlaps that COPY.
     """
+    from loaders.custody import crash_point  # custody imports this module
+
     ready: queue.Queue = queue.Queue(maxsize=1)
     failure: list[BaseException] = []
     timings = {"read": 0.0, "copy": 0.0}
@@ -442,12 +444,9 @@ def _extract_and_load(dlt, db: Database, fmt: Format, parts: Iterator, work: Pat
             started = time.perf_counter()
             try:
                 pipeline.load(raise_on_failed_jobs=True)
+                crash_point("during_land")  # rows committed, the manifest not yet updated
             except BaseException as exc:  # re-raised in the calling thread
                 failure.append(exc)
-            else:
-                from loaders.custody import crash_point
-
-                crash_point("during_land")  # rows committed, the manifest not yet updated
             timings["copy"] += time.perf_counter() - started
 
     thread = threading.Thread(target=loader, name=f"load-{fmt.raw_table}", daemon=True)
