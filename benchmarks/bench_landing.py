@@ -12,6 +12,7 @@ file with `psql \\copy` into a one-column text table. Prints the time ratio
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import sys
@@ -34,6 +35,7 @@ def main() -> None:
     for n in (args.small, args.records):
         path = work / f"preact_{n}.txt"
         generate("preact_fixed", path, n, seed=7)
+        os.sync()  # the new file's write-back would otherwise slow the first pair
         size_mb = path.stat().st_size / 1e6
         ratios, loads, copies, mems = [], [], [], []
         for _ in range(args.repeat):
