@@ -28,3 +28,11 @@ def write_config(folder: Path, sources: list[dict], **extra) -> Path:
     path = folder / "scorebridge.yml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
+
+
+def fixed_record(width: int, fields: dict[int, str]) -> str:
+    """A fixed-width record: each text at its 1-based start, spaces elsewhere."""
+    line = [" "] * width
+    for start, text in fields.items():
+        line[start - 1:start - 1 + len(text)] = list(text)
+    return "".join(line)

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.helpers import SAMPLES
+from tests.helpers import SAMPLES, fixed_record
 from tests.test_admissions_scores import MISSING, build, csv_rows, gre_record, load, scores
 
 pytestmark = pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/vendor-samples missing")
@@ -64,21 +64,11 @@ GRE_2021_WIDTH = 400
 
 def gre_2021_record(reg, blocks, test_date):
     """A record in the older, packed GRE layout (layout_columns gre_fixed 2021)."""
-    line = [" "] * GRE_2021_WIDTH
-
-    def put(start, text):
-        line[start - 1:start - 1 + len(text)] = list(text)
-
-    put(1, "5812")
-    put(5, "DOE")
-    put(37, "JOHN")
-    put(61, "03042000")
-    put(69, reg)
-    put(76, test_date)
-    put(84, "GENERAL")
+    fields = {1: "5812", 5: "DOE", 37: "JOHN", 61: "03042000", 69: reg, 76: test_date,
+              84: "GENERAL"}
     for i, (kind, score) in enumerate(blocks):
-        put(104 + 9 * i, f"{kind}{score:>3}50{score:>3}")
-    return "".join(line)
+        fields[104 + 9 * i] = f"{kind}{score:>3}50{score:>3}"
+    return fixed_record(GRE_2021_WIDTH, fields)
 
 
 def test_act_files_are_read_with_their_layout_version(tmp_path, sql):

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.helpers import SAMPLES, run_cli
+from tests.helpers import SAMPLES, fixed_record, run_cli
 
 pytestmark = pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/vendor-samples missing")
 
@@ -266,21 +266,11 @@ GRE_WIDTH = 500
 
 
 def gre_record(reg, blocks, test_date="10152025"):
-    line = [" "] * GRE_WIDTH
-
-    def put(start, text):
-        line[start - 1:start - 1 + len(text)] = list(text)
-
-    put(1, "5812")
-    put(105, "DOE")
-    put(137, "JANE")
-    put(332, "01022001")
-    put(410, reg)
-    put(417, test_date)
-    put(427, "GENERAL")
+    fields = {1: "5812", 105: "DOE", 137: "JANE", 332: "01022001", 410: reg, 417: test_date,
+              427: "GENERAL"}
     for i, (kind, score) in enumerate(blocks):
-        put(447 + 9 * i, f"{kind}{score:>3}50{score:>3}")
-    return "".join(line)
+        fields[447 + 9 * i] = f"{kind}{score:>3}50{score:>3}"
+    return fixed_record(GRE_WIDTH, fields)
 
 
 def test_gre_and_gmat_ranges(tmp_path, sql):
