@@ -13,6 +13,12 @@
 {% endmacro %}
 
 
+{% macro admissions_format_list() %}
+    {#- The admissions format names as a SQL list, for `format_name in (...)`. -#}
+    {{ return("'" ~ (admissions_formats().keys() | join("', '")) ~ "'") }}
+{% endmacro %}
+
+
 {% macro admissions_seed(name) %}
     {#- A layout seed read at compile time. Models depend on it through ref();
         a unit test mocks only the model's data inputs, so there the seed's

@@ -7,7 +7,7 @@ manifest as (
     select * from {{ ref('stg_raw__file_manifest') }}
     where
         status = 'landed'
-        and format_name in ({{ "'" ~ (admissions_formats().keys() | join("', '")) ~ "'" }})
+        and format_name in ({{ admissions_format_list() }})
 
 ),
 

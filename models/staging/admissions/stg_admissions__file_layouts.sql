@@ -19,7 +19,7 @@ manifest as (
 
     select * from {{ ref('stg_raw__file_manifest') }}
     where
-        format_name in ({{ "'" ~ (admissions_formats().keys() | join("', '")) ~ "'" }})
+        format_name in ({{ admissions_format_list() }})
         and status <> 'refused'
 
 ),
