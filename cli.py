@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from loaders.cli_common import domain_errors
+from loaders.core.cli_common import domain_errors
 
 __version__ = "0.1.0"
 
@@ -57,13 +57,13 @@ def main(
 
 
 def _ctx(config: Path | None = None):
-    from loaders.jobs import open_context
+    from loaders.runs.jobs import open_context
 
     return open_context(config or _state["config"], quiet=_state["quiet"])
 
 
 def _print_result(result) -> None:
-    from loaders.alerts import summary_text
+    from loaders.runs.alerts import summary_text
 
     typer.echo(summary_text(result), nl=False)
 
@@ -75,7 +75,7 @@ def _exit_for(result) -> None:
     problems = [f"{s.source}: {e}" for s in result.summaries for e in s.errors]
     if result.dbt_ok is False:
         problems.append("dbt build failed")
-    from loaders.ui import scrub
+    from loaders.core.ui import scrub
 
     detail = "; ".join(problems) or "see the log"
     typer.echo(scrub(f"error: run {result.run_id} {result.status}: {detail}"), err=True)
@@ -90,7 +90,7 @@ def fetch(
     wait: WaitOpt = False,
 ) -> None:
     """Download, verify, archive, record and land vendor files; then remove them remotely."""
-    from loaders import jobs
+    from loaders.runs import jobs
 
     result = jobs.fetch(_ctx(), sources, wait=wait)
     _print_result(result)
@@ -107,8 +107,8 @@ def load(
     wait: WaitOpt = False,
 ) -> None:
     """Archive, record and land local files of one format (same custody as fetch)."""
-    from loaders import jobs
-    from loaders.formats import get_format
+    from loaders.core.formats import get_format
+    from loaders.runs import jobs
 
     get_format(format)
     result = jobs.load(_ctx(), format, paths, source=source, wait=wait)
@@ -120,7 +120,7 @@ def load(
 @domain_errors
 def build(select: Annotated[str | None, typer.Option(help="dbt selection.")] = None) -> None:
     """Run dbt build (seeds, models, tests) on the landed data."""
-    from loaders import jobs
+    from loaders.runs import jobs
 
     if not jobs.build(_ctx(), select):
         typer.echo("error: dbt build failed (see the output above)", err=True)
@@ -134,7 +134,7 @@ def run(
     skip_build: Annotated[bool, typer.Option(help="Fetch and land only.")] = False,
 ) -> None:
     """The scheduled job: fetch every source, land, dbt build, email the summary."""
-    from loaders import jobs
+    from loaders.runs import jobs
 
     result = jobs.run(_ctx(), wait=wait, skip_build=skip_build)
     _print_result(result)
@@ -145,8 +145,8 @@ def run(
 @domain_errors
 def status() -> None:
     """Recent runs, the last file per source, quarantined files with reasons."""
-    from loaders import jobs
-    from loaders import status as st
+    from loaders.runs import jobs
+    from loaders.runs import status as st
 
     ctx = _ctx()
     st.render(st.gather(ctx.conn), jobs.overdue_sources(ctx))
@@ -158,7 +158,7 @@ def report(
     out: Annotated[Path, typer.Option(help="Folder for the report files.")] = Path("reports"),
 ) -> None:
     """Write a self-contained HTML report with charts, and a CSV of every mart."""
-    from loaders.report import write_report
+    from loaders.reporting.report import write_report
 
     for path in write_report(_ctx(), out):
         typer.echo(str(path))
@@ -170,7 +170,7 @@ def export_load_audit(
     out: Annotated[Path, typer.Option(help="CSV file to write.")] = Path("load_audit.csv"),
 ) -> None:
     """Write the load audit (one row per received file) as CSV."""
-    from loaders.exports import export_table
+    from loaders.outbound.csv_files import export_table
 
     n = export_table(_ctx(), "marts", "mart_load_audit", out)
     typer.echo(f"{out}: {n} rows")
@@ -182,13 +182,13 @@ def demo(
     records: Annotated[int, typer.Option(help="Records per generated file.")] = 200,
 ) -> None:
     """Generate vendor files into a local inbox and run the whole job on them."""
-    from loaders.demo import run_demo
+    from loaders.devtools.demo import run_demo
 
     ctx, result = run_demo(records=records, quiet=_state["quiet"])
     _print_result(result)
     if not _state["quiet"]:
-        from loaders import jobs
-        from loaders import status as st
+        from loaders.runs import jobs
+        from loaders.runs import status as st
 
         st.render(st.gather(ctx.conn, runs=5), jobs.overdue_sources(ctx))
     _exit_for(result)
@@ -201,8 +201,8 @@ def trust_host(
     yes: Annotated[bool, typer.Option("--yes", help="Record without asking.")] = False,
 ) -> None:
     """Show an SFTP server's host key and record it in the source's known_hosts file."""
-    from loaders.config import ConfigError, load_config
-    from loaders.transports import fetch_host_key, key_fingerprint, record_host_key
+    from loaders.core.config import ConfigError, load_config
+    from loaders.custody.transports import fetch_host_key, key_fingerprint, record_host_key
 
     cfg = load_config(_state["config"])
     src = cfg.source(source)
@@ -223,8 +223,8 @@ def trust_host(
 @domain_errors
 def dbt(ctx: typer.Context) -> None:
     """Run any dbt command against the configured database (e.g. dbt parse, dbt docs)."""
-    from loaders import jobs
-    from loaders.db import database
+    from loaders.core.db import database
+    from loaders.runs import jobs
 
     code = jobs.dbt(database(), list(ctx.args) or ["--help"])
     raise typer.Exit(code)
@@ -239,8 +239,8 @@ def generate(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Write a realistic generated file of a format (for trials and benchmarks)."""
-    from loaders.formats import get_format
-    from loaders.generate import generate as gen
+    from loaders.core.formats import get_format
+    from loaders.devtools.generate import generate as gen
 
     get_format(format)
     gen(format, path, records, seed=seed)
@@ -251,7 +251,7 @@ def generate(
 @domain_errors
 def db_start() -> None:
     """Start the embedded PostgreSQL (it keeps running until db stop)."""
-    from loaders.db import database
+    from loaders.core.db import database
 
     db = database(start=True)
     typer.echo(f"embedded PostgreSQL running: {db.url()}")
@@ -261,7 +261,7 @@ def db_start() -> None:
 @domain_errors
 def db_stop() -> None:
     """Stop the embedded PostgreSQL."""
-    from loaders.db import stop_embedded
+    from loaders.core.db import stop_embedded
 
     typer.echo("stopped" if stop_embedded() else "not running")
 
@@ -270,16 +270,17 @@ def db_stop() -> None:
 @domain_errors
 def db_url() -> None:
     """Print the database URL in use (password hidden)."""
-    from loaders.db import database
+    from loaders.core.db import database
 
     typer.echo(database(start=True).url())
 
 
 # Verbs of the credentialing and admissions domains live in their own modules.
-from loaders import cli_admissions, cli_credentialing  # noqa: E402
+from loaders.credentialing import cli as credentialing_cli  # noqa: E402
+from loaders.requests import cli as requests_cli  # noqa: E402
 
-cli_credentialing.register(app, export_app)
-cli_admissions.register(app, export_app)
+credentialing_cli.register(app, export_app)
+requests_cli.register(app, export_app)
 
 if __name__ == "__main__":
     sys.exit(app())

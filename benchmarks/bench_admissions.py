@@ -33,7 +33,7 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=200_000)
     ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
-    from loaders.generate import generate, generate_people
+    from loaders.devtools.generate import generate, generate_people
 
     work = Path(tempfile.mkdtemp(prefix="sb-bench-adm-"))
     try:

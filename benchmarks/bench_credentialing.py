@@ -37,7 +37,7 @@ def main() -> None:
     ap.add_argument("--nightly", type=int, default=10_000)
     ap.add_argument("--slowest", type=int, default=0)
     args = ap.parse_args()
-    from loaders.generate import generate, generate_people
+    from loaders.devtools.generate import generate, generate_people
 
     work = Path(tempfile.mkdtemp(prefix="sb-bench-cred-"))
     try:

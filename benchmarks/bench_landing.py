@@ -28,7 +28,7 @@ def main() -> None:
     ap.add_argument("--small", type=int, default=250_000)
     ap.add_argument("--repeat", type=int, default=2)
     args = ap.parse_args()
-    from loaders.generate import generate
+    from loaders.devtools.generate import generate
 
     work = Path(tempfile.mkdtemp(prefix="sb-bench-"))
     results = {}

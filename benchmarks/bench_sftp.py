@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 
 from common import ROOT  # noqa: F401  (puts the project on sys.path)
-from loaders.config import Config, SourceConfig
-from loaders.custody import Custody
-from loaders.transports import open_transport
+from loaders.core.config import Config, SourceConfig
+from loaders.custody.pipeline import Custody
+from loaders.custody.transports import open_transport
 from tests.servers import start_sshd
 
 

@@ -18,7 +18,7 @@ def scratch_database() -> tuple[str, callable]:
     """A new database on the configured server; returns (url, drop)."""
     import psycopg2
 
-    from loaders.db import database
+    from loaders.core.db import database
 
     admin = database().url(hide_password=False)
     name = f"sbbench_{uuid.uuid4().hex[:8]}"

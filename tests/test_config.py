@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.config import ConfigError, Secret, load_config, parse_config
+from loaders.core.config import ConfigError, Secret, load_config, parse_config
 
 BASE = Path("/tmp")
 

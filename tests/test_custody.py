@@ -8,8 +8,8 @@ import time
 import psycopg2
 import pytest
 
-from loaders.custody import CRASH_POINTS
-from loaders.db import RUN_LOCK_KEY
+from loaders.core.db import RUN_LOCK_KEY
+from loaders.custody.pipeline import CRASH_POINTS
 from tests.helpers import run_cli, write_config
 
 HEADER = "CandidateID,EligibilityID,LastName,FirstName,ExamCode,TestDate,Score,Result\n"
@@ -128,7 +128,8 @@ def test_files_still_being_written_wait_for_the_next_run(inbox_project, sql):
 
 
 def test_file_growing_between_two_listings_waits(tmp_path, db_url, sql, monkeypatch):
-    from loaders import custody, jobs
+    from loaders.custody import pipeline as custody
+    from loaders.runs import jobs
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -1,6 +1,6 @@
 """`demo`: the whole job on generated files from a local inbox, twice."""
 
-from loaders.demo import DEMO_SOURCES
+from loaders.devtools.demo import DEMO_SOURCES
 from tests.helpers import run_cli
 
 

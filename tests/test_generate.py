@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from loaders.generate import formats, generate, generate_people, layout
+from loaders.devtools.generate import formats, generate, generate_people, layout
 from tests.helpers import SAMPLES
 
 VENDOR_SAMPLES = {"act_csv": "act_sample.csv", "sat_csv": "sat_sample.csv",

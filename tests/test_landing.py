@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.landing import column_names, sniff_text
+from loaders.landing.landing import column_names, sniff_text
 from tests.helpers import SAMPLES, run_cli
 
 pytestmark = pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/vendor-samples missing")
@@ -145,7 +145,7 @@ def test_column_names_are_unique_and_fit_postgres():
 def test_fixed_width_lines_are_exact_across_chunks(tmp_path, monkeypatch, chunk, encoding):
     # One trailing CR goes with each line end; a CR inside a line, an empty
     # line and a last record without a line end all stay as they are.
-    import loaders.landing as landing
+    import loaders.landing.landing as landing
 
     monkeypatch.setattr(landing, "CHUNK_BYTES", chunk)
     lines = ["AB12  ñ", "", "x\ry", "tail\r", "last"]

@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from loaders.config import Secret, SourceConfig
-from loaders.transports import (
+from loaders.core.config import Secret, SourceConfig
+from loaders.custody.transports import (
     HostKeyError,
     TransportError,
     UnsafeNameError,

@@ -1,0 +1,105 @@
+"""Logging and progress for people: rich on the terminal, a plain log file,
+and a filter that blanks every known secret before anything is written."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+_SECRETS: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Every log record is scrubbed of registered secret values."""
+    if value and len(value) >= 3:
+        _SECRETS.add(value)
+
+
+def scrub(text: str) -> str:
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+class _ScrubFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _SECRETS:
+            record.msg = scrub(record.getMessage())
+            record.args = ()
+            if record.exc_text:
+                record.exc_text = scrub(record.exc_text)
+        return True
+
+
+class _ScrubFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub(super().format(record))
+
+
+def setup_logging(log_file: Path, quiet: bool) -> None:
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    root.setLevel(logging.INFO)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    file_handler = logging.FileHandler(log_file, encoding="utf-8")
+    file_handler.setFormatter(_ScrubFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    file_handler.addFilter(_ScrubFilter())
+    root.addHandler(file_handler)
+    from rich.logging import RichHandler
+
+    from loaders.core.ui_console import err_console
+
+    console = RichHandler(console=err_console(), show_path=False, show_time=False,
+                          rich_tracebacks=False, markup=False)
+    console.setLevel(logging.WARNING if quiet else logging.INFO)
+    console.addFilter(_ScrubFilter())
+    root.addHandler(console)
+    for noisy in ("paramiko", "dlt", "gnupg", "pyftpdlib", "urllib3", "filelock", "pgserver"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class Progress:
+    """Thin wrapper over rich.progress with start/advance/stop by task id."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self._progress = None
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                TextColumn,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+            from rich.progress import Progress as RichProgress
+
+            from loaders.core.ui_console import err_console
+
+            self._progress = RichProgress(
+                TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                TransferSpeedColumn(), TimeRemainingColumn(), console=err_console(),
+                transient=True)
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self._progress is not None:
+            self._progress.stop()
+
+    def start(self, description: str, total: int | None):
+        if self._progress is None:
+            return None
+        return self._progress.add_task(description, total=total)
+
+    def advance(self, task, amount: int) -> None:
+        if self._progress is not None and task is not None:
+            self._progress.advance(task, amount)
+
+    def stop(self, task) -> None:
+        if self._progress is not None and task is not None:
+            self._progress.remove_task(task)

@@ -1,0 +1,465 @@
+"""Custody of vendor files: download, verify, archive, record, land, back up,
+and only then remove from the server.
+
+The order is the promise. A remote file is removed only after its bytes are
+fsynced in the archive, its SHA-256 is in ``raw.file_manifest`` and its rows
+are committed. Every step is recorded in the manifest row, so a rerun after a
+crash at any point finishes the same delivery instead of starting a new one:
+each file ends archived once, landed once and gone from the server.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import logging
+import os
+import queue
+import signal
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from loaders.core.config import Config, SourceConfig
+from loaders.core.db import RAW_SCHEMA, Database, transaction
+from loaders.core.formats import Format, get_format
+from loaders.landing.landing import FileText, TextSniffer, land_file
+
+log = logging.getLogger(__name__)
+
+IN_PROGRESS_SUFFIXES = (".part", ".filepart", ".tmp")
+CRASH_ENV = "SCOREBRIDGE_CRASH_AT"
+CRASH_POINTS = ("after_download", "after_archive", "during_land", "after_land",
+                "before_remove", "after_remove")
+
+
+def crash_point(name: str) -> None:
+    """Fault injection for the custody tests: die here like kill -9 would."""
+    if os.environ.get(CRASH_ENV) == name:
+        log.warning("crash point %s reached: killing the process", name)
+        logging.shutdown()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@dataclass
+class SourceSummary:
+    source: str
+    received: int = 0
+    landed_files: int = 0
+    rows_landed: int = 0
+    duplicates: int = 0
+    empty: int = 0
+    quarantined: int = 0
+    refused: int = 0
+    waiting: int = 0
+    removed: int = 0
+    errors: list[str] = field(default_factory=list)
+    quarantine_reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+@dataclass
+class Row:
+    """The manifest columns custody needs to resume a delivery."""
+
+    file_id: int
+    status: str
+    archive_path: str | None
+    original_name: str
+    backed_up_at: datetime | None
+    removed_at: datetime | None
+    duplicate_of: int | None
+
+
+_ROW_COLUMNS = "file_id, status, archive_path, original_name, backed_up_at, removed_at, duplicate_of"
+
+
+class _HashingWriter:
+    """Writes received bytes while hashing them and learning how they are text.
+
+    The hash and the text sniffing run in a thread of their own, fed the same
+    (immutable) chunks, so they overlap the writing instead of adding to it.
+    """
+
+    def __init__(self, f):
+        self.f = f
+        self.sha = hashlib.sha256()
+        self.size = 0
+        self.text = TextSniffer()
+        self._chunks: queue.Queue = queue.Queue(maxsize=16)
+        self._digester = threading.Thread(target=self._digest, name="sha256", daemon=True)
+        self._digester.start()
+
+    def _digest(self) -> None:
+        while (data := self._chunks.get()) is not None:
+            self.sha.update(data)
+            self.text.feed(data)
+
+    def write(self, data: bytes) -> int:
+        self._chunks.put(bytes(data))
+        self.size += len(data)
+        return self.f.write(data)
+
+    def close(self) -> None:
+        """Waits until every chunk written has been hashed."""
+        self._chunks.put(None)
+        self._digester.join()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Custody:
+    """One run's custody work against one database connection."""
+
+    def __init__(self, cfg: Config, db: Database, conn, run_id: int,
+                 progress: Callable[..., object] | None = None) -> None:
+        self.cfg = cfg
+        self.db = db
+        self.conn = conn
+        self.run_id = run_id
+        self.progress = progress  # a loaders.core.ui.Progress-like object or None
+        self.incoming = cfg.archive / ".incoming"
+        # What archiving learnt of each file's text, by path, for landing.
+        self._sniffed: dict[Path, TextSniffer] = {}
+
+    def clean_incoming(self) -> None:
+        """Removes partial downloads of an interrupted run (we hold the run lock)."""
+        if self.incoming.exists():
+            for stale in self.incoming.glob("*.part"):
+                log.info("removing partial download %s left by an interrupted run", stale.name)
+                stale.unlink()
+
+    # -- manifest ---------------------------------------------------------
+    def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        with self.conn.cursor() as cur:
+            cur.execute(sql, args)
+            return cur.fetchall() if cur.description else []
+
+    def _row(self, where: str, args: tuple) -> Row | None:
+        rows = self._query(
+            f"select {_ROW_COLUMNS} from {RAW_SCHEMA}.file_manifest where {where} "
+            "order by file_id desc limit 1", args)
+        return Row(*rows[0]) if rows else None
+
+    def _insert(self, **values) -> int:
+        values.setdefault("run_id", self.run_id)
+        cols = ", ".join(values)
+        marks = ", ".join(["%s"] * len(values))
+        return self._query(
+            f"insert into {RAW_SCHEMA}.file_manifest ({cols}) values ({marks}) returning file_id",
+            tuple(values.values()))[0][0]
+
+    def _update(self, file_id: int, **values) -> None:
+        sets = ", ".join(f"{k} = %s" for k in values)
+        self._query(f"update {RAW_SCHEMA}.file_manifest set {sets} where file_id = %s",
+                    (*values.values(), file_id))
+
+    # -- archive ----------------------------------------------------------
+    def _receive(self, name: str, write: Callable[[_HashingWriter], None],
+                 expected_size: int | None) -> tuple[Path, str, int]:
+        """Writes bytes to a temporary name in the archive, verifies, fsyncs."""
+        self.incoming.mkdir(parents=True, exist_ok=True)
+        tmp = self.incoming / f"{uuid.uuid4().hex}.part"
+        try:
+            with open(tmp, "wb") as f:
+                writer = _HashingWriter(f)
+                try:
+                    write(writer)
+                finally:
+                    writer.close()
+                f.flush()
+                os.fsync(f.fileno())
+            if expected_size is not None and expected_size >= 0 and writer.size != expected_size:
+                raise CustodyError(
+                    f"{name}: received {writer.size} bytes but the listing said {expected_size}")
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        self._sniffed[tmp] = writer.text
+        return tmp, writer.sha.hexdigest(), writer.size
+
+    def _archive(self, source: str, name: str, tmp: Path, sha: str) -> Path:
+        month = datetime.now(UTC).strftime("%Y-%m")
+        folder = self.cfg.archive / source / month
+        folder.mkdir(parents=True, exist_ok=True)
+        dest = folder / name
+        text = self._sniffed.pop(tmp, None)
+        if text is not None:
+            self._sniffed[dest] = text
+        if dest.exists():
+            # An earlier attempt got this far (a size that differs is other content).
+            if dest.stat().st_size == tmp.stat().st_size and _sha256(dest) == sha:
+                tmp.unlink()
+                return dest
+            dest = folder / f"{name}.{sha[:12]}"
+            self._sniffed[dest] = self._sniffed.pop(folder / name, text)
+        os.replace(tmp, dest)
+        _fsync_dir(folder)
+        return dest
+
+    # -- one delivery -----------------------------------------------------
+    def _accept(self, source: str, fmt: Format, name: str, tmp: Path, sha: str, size: int,
+                summary: SourceSummary, remote_folder: str | None,
+                resumable: Callable[[Row], bool]) -> Row:
+        """Records a received file: resumed, duplicate, empty or new original."""
+        same = self._row("source = %s and original_name = %s and sha256 = %s",
+                         (source, name, sha))
+        if same is not None and resumable(same):
+            tmp.unlink(missing_ok=True)
+            log.info("%s: resuming %s (file %s, %s)", source, name, same.file_id, same.status)
+            return same
+        summary.received += 1
+        if size == 0:
+            tmp.unlink(missing_ok=True)
+            file_id = self._insert(source=source, format=fmt.name, original_name=name, sha256=sha,
+                                   size_bytes=0, status="empty", remote_folder=remote_folder)
+            summary.empty += 1
+            log.info("%s: %s is empty; recorded (file %s), not landed", source, name, file_id)
+            return self._row("file_id = %s", (file_id,))
+        original = self._row(
+            "sha256 = %s and duplicate_of is null and status in ('archived','landed','quarantined')",
+            (sha,))
+        if original is not None:
+            tmp.unlink(missing_ok=True)
+            file_id = self._insert(source=source, format=fmt.name, original_name=name, sha256=sha,
+                                   size_bytes=size, status="duplicate",
+                                   duplicate_of=original.file_id,
+                                   archive_path=original.archive_path, remote_folder=remote_folder)
+            summary.duplicates += 1
+            log.info("%s: %s has the same content as file %s; recorded as duplicate %s",
+                     source, name, original.file_id, file_id)
+            return self._row("file_id = %s", (file_id,))
+        dest = self._archive(source, name, tmp, sha)
+        file_id = self._insert(source=source, format=fmt.name, original_name=name, sha256=sha,
+                               size_bytes=size, status="archived", archive_path=str(dest),
+                               remote_folder=remote_folder)
+        log.info("%s: archived %s as file %s (%s bytes, sha256 %s)",
+                 source, name, file_id, size, sha[:12])
+        crash_point("after_archive")
+        return self._row("file_id = %s", (file_id,))
+
+    def _land(self, row: Row, fmt: Format, summary: SourceSummary,
+              src: SourceConfig | None) -> None:
+        """Decrypts if configured, then lands the rows; status becomes landed."""
+        if row.status != "archived":
+            return
+        path = Path(row.archive_path)
+        sniffed = self._sniffed.pop(path, None)
+        if src is not None and src.pgp is not None:
+            from loaders.custody.pgp import DecryptError, decrypt, decrypted_name
+
+            clear = path.with_name(decrypted_name(path.name))
+            try:
+                decrypt(src.pgp, path, clear)
+            except DecryptError as exc:
+                self._quarantine(row, str(exc), summary)
+                return
+            self._update(row.file_id, decrypted_path=str(clear), decrypted_sha256=_sha256(clear))
+            path, sniffed = clear, None  # the clear text is sniffed when landed
+        text: FileText | None = sniffed.result(path) if sniffed is not None else None
+        load_id = f"{self.run_id}-{row.file_id}-{uuid.uuid4().hex[:8]}"
+        # Committed before any row lands: a rerun after a crash sees that an
+        # attempt started and deletes what it left.
+        started_before = self._query(
+            f"select land_started_at from {RAW_SCHEMA}.file_manifest where file_id = %s",
+            (row.file_id,))[0][0] is not None
+        self._update(row.file_id, land_started_at=datetime.now(UTC))
+        task = self.progress.start(f"land {row.original_name}", None) if self.progress else None
+        try:
+            result = land_file(self.db, self.conn, fmt, path, row.file_id, load_id,
+                               progress=(lambda n: self.progress.advance(task, n)) if task else None,
+                               text=text, replace=started_before)
+        finally:
+            if task is not None:
+                self.progress.stop(task)
+        with transaction(self.conn) as cur:
+            cur.execute(f"delete from {RAW_SCHEMA}.file_columns where file_id = %s",
+                        (row.file_id,))
+            for ordinal, (header, column) in enumerate(result.header, start=1):
+                cur.execute(f"insert into {RAW_SCHEMA}.file_columns values (%s, %s, %s, %s)",
+                            (row.file_id, ordinal, header, column))
+            cur.execute(
+                f"update {RAW_SCHEMA}.file_manifest set status = 'landed', "
+                "rows_landed = %s, load_id = %s, landed_at = now(), encoding = %s, "
+                "has_bom = %s, line_ending = %s where file_id = %s",
+                (result.rows, load_id, result.text.encoding, result.text.has_bom,
+                 result.text.line_ending, row.file_id))
+        row.status = "landed"
+        summary.landed_files += 1
+        summary.rows_landed += result.rows
+        log.info("landed file %s (%s): %s rows into %s.%s", row.file_id, row.original_name,
+                 result.rows, RAW_SCHEMA, fmt.raw_table)
+        crash_point("after_land")
+
+    def _quarantine(self, row: Row, reason: str, summary: SourceSummary) -> None:
+        self._update(row.file_id, status="quarantined", quarantine_reason=reason)
+        row.status = "quarantined"
+        summary.quarantined += 1
+        summary.quarantine_reasons.append(f"{row.original_name}: {reason}")
+        log.warning("quarantined file %s (%s): %s", row.file_id, row.original_name, reason)
+
+    # -- local files ------------------------------------------------------
+    def load_paths(self, fmt_name: str, paths: list[Path], source: str = "local") -> SourceSummary:
+        """``load``: the same custody for local files (they are not removed)."""
+        fmt = get_format(fmt_name)
+        summary = SourceSummary(source)
+        for path in paths:
+            if not path.is_file():
+                raise CustodyError(f"{path}: no such file")
+            task = self.progress.start(f"archive {path.name}", path.stat().st_size) \
+                if self.progress else None
+
+            def copy(writer, path=path, task=task):
+                with open(path, "rb") as f:
+                    while chunk := f.read(1 << 20):
+                        writer.write(chunk)
+                        if task is not None:
+                            self.progress.advance(task, len(chunk))
+
+            try:
+                tmp, sha, size = self._receive(path.name, copy, None)
+            finally:
+                if task is not None:
+                    self.progress.stop(task)
+            row = self._accept(source, fmt, path.name, tmp, sha, size, summary, None,
+                               resumable=lambda r: r.status == "archived")
+            self._land(row, fmt, summary, None)
+        return summary
+
+    # -- remote sources ---------------------------------------------------
+    def fetch_source(self, src: SourceConfig) -> SourceSummary:
+        from loaders.custody.transports import (
+            TransportError,
+            UnsafeNameError,
+            check_remote_name,
+            open_transport,
+        )
+
+        fmt = get_format(src.format)
+        summary = SourceSummary(src.name)
+        self.resume_pending(src.name, summary)
+        with open_transport(src) as transport:
+            listing = {f.name: f for f in transport.list_files()}
+            candidates = {}
+            for name, entry in sorted(listing.items()):
+                if not fnmatch.fnmatch(name, src.pattern):
+                    continue
+                try:
+                    check_remote_name(name)
+                except UnsafeNameError as exc:
+                    self._refuse(src, name, str(exc), summary)
+                    continue
+                if name.lower().endswith(IN_PROGRESS_SUFFIXES):
+                    summary.waiting += 1
+                    log.info("%s: %s is still being written (name); next run", src.name, name)
+                    continue
+                if not src.delete_after and self._row(
+                        "source = %s and original_name = %s and size_bytes = %s",
+                        (src.name, name, entry.size)) is not None:
+                    continue  # kept on the server by configuration, already received
+                candidates[name] = entry
+            if candidates and src.settle_seconds > 0:
+                time.sleep(src.settle_seconds)
+                again = {f.name: f for f in transport.list_files()}
+                for name in list(candidates):
+                    now = again.get(name)
+                    if now is None or now.size != candidates[name].size:
+                        del candidates[name]
+                        summary.waiting += 1
+                        log.info("%s: %s changed size while listing; next run", src.name, name)
+            for name, entry in candidates.items():
+                try:
+                    self._fetch_one(src, fmt, transport, name, entry.size, summary)
+                except (TransportError, CustodyError) as exc:
+                    summary.errors.append(f"{name}: {exc}")
+                    log.error("%s: %s: %s", src.name, name, exc)
+        return summary
+
+    def _fetch_one(self, src, fmt, transport, name: str, size: int, summary) -> None:
+        task = self.progress.start(f"{src.name}: {name}", size if size >= 0 else None) \
+            if self.progress else None
+
+        def download(writer):
+            transport.download(name, writer,
+                               (lambda n: self.progress.advance(task, n)) if task else None)
+
+        try:
+            tmp, sha, got = self._receive(name, download, size)
+        finally:
+            if task is not None:
+                self.progress.stop(task)
+        crash_point("after_download")
+        needs_backup = src.backup_folder is not None
+
+        def resumable(row: Row) -> bool:
+            return (row.status == "archived" or (needs_backup and row.backed_up_at is None)
+                    or (src.delete_after and row.removed_at is None))
+
+        row = self._accept(src.name, fmt, name, tmp, sha, got, summary, src.remote_folder,
+                           resumable)
+        self._land(row, fmt, summary, src)
+        self._release(src, transport, row, summary)
+
+    def _release(self, src, transport, row: Row, summary: SourceSummary) -> None:
+        """Backup copy on the server, then removal: only after custody is done."""
+        if src.backup_folder and row.backed_up_at is None:
+            local = Path(row.archive_path) if row.archive_path else None
+            if local is None or not local.exists():
+                local = self.incoming / f"empty-{row.file_id}"
+                local.parent.mkdir(parents=True, exist_ok=True)
+                local.write_bytes(b"")
+            transport.upload(local, src.backup_folder, row.original_name)
+            self._update(row.file_id, backed_up_at=datetime.now(UTC))
+            log.info("%s: copied %s to backup folder %s", src.name, row.original_name,
+                     src.backup_folder)
+        if src.delete_after and row.removed_at is None:
+            crash_point("before_remove")
+            transport.remove(row.original_name)
+            self._update(row.file_id, removed_at=datetime.now(UTC))
+            summary.removed += 1
+            crash_point("after_remove")
+
+    def _refuse(self, src: SourceConfig, name: str, reason: str, summary: SourceSummary) -> None:
+        summary.refused += 1
+        log.error("%s: refused remote file %r: %s", src.name, name, reason)
+        if self._row("source = %s and original_name = %s and status = 'refused'",
+                     (src.name, name)) is None:
+            self._insert(source=src.name, format=src.format, original_name=name,
+                         status="refused", quarantine_reason=reason,
+                         remote_folder=src.remote_folder)
+
+    def resume_pending(self, source: str, summary: SourceSummary) -> None:
+        """Lands files that were archived by an interrupted run."""
+        rows = self._query(
+            f"select {_ROW_COLUMNS}, format from {RAW_SCHEMA}.file_manifest "
+            "where source = %s and status = 'archived' order by file_id", (source,))
+        for *cols, fmt_name in rows:
+            row = Row(*cols)
+            log.info("%s: landing file %s left archived by an earlier run", source, row.file_id)
+            src = next((s for s in self.cfg.sources if s.name == source), None)
+            self._land(row, get_format(fmt_name), summary, src)
+
+
+class CustodyError(Exception):
+    """A custody step failed for one file; the file stays on the server."""
+
+
+def _sha256(path: Path) -> str:
+    sha = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            sha.update(chunk)
+    return sha.hexdigest()
+

@@ -1,0 +1,1 @@
+"""For trials, demos and benchmarks: the file generator and the demo."""

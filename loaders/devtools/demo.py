@@ -1,0 +1,72 @@
+"""``demo``: the whole scheduled job on the embedded database, with generated
+vendor files served from a local inbox.
+
+Everything lives in ``.scorebridge/demo/``: its config file, the inbox that
+plays the vendors' servers, and the archive. Each demo run drops a fresh set
+of files (a new seed), so a second run receives new files too.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import yaml
+
+from loaders.core.paths import STATE_DIR
+
+log = logging.getLogger(__name__)
+
+DEMO_DIR = STATE_DIR / "demo"
+# (source name, format, file name pattern) served from the inbox.
+DEMO_SOURCES = [
+    ("act", "act_csv", "ACT_{stamp}.csv"),
+    ("sat", "sat_csv", "SAT_{stamp}.csv"),
+    ("ap", "ap_csv", "AP_{stamp}.csv"),
+    ("preact", "preact_fixed", "PREACT_{stamp}.txt"),
+    ("accuplacer", "accuplacer_csv", "ACCUPLACER_{stamp}.csv"),
+    ("gre", "gre_fixed", "GRE_{stamp}.dat"),
+    ("gmat", "gmat_csv", "GMAT_{stamp}.csv"),
+    ("prometric", "prometric_results", "RESULTS_DEMO_{stamp}.csv"),
+    ("persons", "persons", "persons_{stamp}.csv"),
+    ("applications", "applications", "applications_{stamp}.csv"),
+]
+
+
+def write_demo_config() -> Path:
+    inbox = DEMO_DIR / "inbox"
+    sources = []
+    for name, fmt, _ in DEMO_SOURCES:
+        (inbox / name).mkdir(parents=True, exist_ok=True)
+        sources.append({
+            "name": name, "format": fmt, "transport": "local",
+            "remote_folder": f"inbox/{name}", "pattern": "*", "expect_every": "1d",
+            "settle_seconds": 0,
+        })
+    config = {"archive": "archive", "log_file": "scorebridge-demo.log", "sources": sources}
+    path = DEMO_DIR / "scorebridge.yml"
+    path.write_text("# Written by `python cli.py demo`.\n" + yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def drop_files(records: int, seed: int) -> None:
+    from loaders.devtools.generate import generate, generate_people
+
+    people = generate_people(max(records, 10), seed=seed)
+    stamp = time.strftime("%Y%m%d_%H%M%S")
+    for name, fmt, pattern in DEMO_SOURCES:
+        path = DEMO_DIR / "inbox" / name / pattern.format(stamp=stamp)
+        generate(fmt, path, records, seed=seed, people=people)
+        log.info("demo: vendor %s dropped %s", name, path.name)
+
+
+def run_demo(records: int = 200, quiet: bool = False):
+    """Returns the context and the run's result."""
+    from loaders.runs import jobs
+
+    DEMO_DIR.mkdir(parents=True, exist_ok=True)
+    config = write_demo_config()
+    ctx = jobs.open_context(config, quiet=quiet)
+    drop_files(records, seed=int(time.time()))
+    return ctx, jobs.run(ctx)

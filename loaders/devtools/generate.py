@@ -1,0 +1,468 @@
+"""Realistic generated files in every format, for the demo, tests and benchmarks.
+
+Header names, their order and fixed-width positions come from the layout
+seed (seeds/layouts/layout_columns.csv), so a generated file looks like the
+vendor's. Values are synthetic but plausible and valid for the format: score
+ranges, both date forms where vendors mix them, ``--`` for "no score",
+several administrations per row. Given the same ``people``, the person,
+application and score files agree with each other, so records can be
+matched. Files are written row by row in constant memory.
+
+    python -m loaders.devtools.generate FORMAT PATH --records N [--seed S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache, lru_cache
+from pathlib import Path
+
+from loaders.core.formats import get_format, registry
+from loaders.core.paths import SEEDS_DIR
+
+FIRST = ["James", "Mary", "José", "Aisha", "Liam", "Olivia", "Noah", "Zoë", "Wei", "Fatima",
+         "Mateo", "Chloé", "Ethan", "Priya", "Lucas", "Amara", "Seán", "Hana", "Diego", "Ava"]
+LAST = ["Smith", "O'Brien", "McDonald", "Núñez", "García", "Nguyen", "Johnson", "Smith-Jones",
+        "Okafor", "MacLeod", "Williams", "Kowalski", "D'Angelo", "Brown", "Van der Berg", "Lee",
+        "Patel", "Müller", "Rodríguez", "Taylor"]
+STREETS = ["Main St", "Oak Ave", "Maple Dr", "Cedar Ln", "Elm St", "Park Rd", "Lakeview Blvd"]
+CITIES = [("Columbia", "SC", "29201"), ("Austin", "TX", "78701"), ("Madison", "WI", "53703"),
+          ("Boise", "ID", "83702"), ("Albany", "NY", "12207"), ("Tucson", "AZ", "85701")]
+EXAMS = ["CPA-AUD", "CPA-FAR", "RN-NCLEX", "PMP", "CFP"]
+AP_EXAMS = ["07", "13", "14", "20", "25", "31", "34", "36", "40", "43", "53", "57", "60", "64",
+            "66", "68", "75", "78", "80", "82", "87", "93"]
+ACCUPLACER_SUBJECTS = ["Next-Generation Reading", "Next-Generation Writing",
+                       "Next-Generation Arithmetic",
+                       "Next-Generation Quantitative Reasoning, Algebra, and Statistics",
+                       "Next-Generation Advanced Algebra and Functions"]
+
+
+@dataclass
+class Person:
+    person_id: str
+    first: str
+    middle: str
+    last: str
+    birth: date
+    gender: str
+    street: str
+    city: str
+    state: str
+    zip: str
+    email: str
+    act_id: str
+    cb_id: str
+    ap_id: str
+    gre_id: str
+    gmac_id: str
+    candidate_id: str
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    start: int | None  # 1-based inclusive, fixed width only
+    end: int | None
+
+
+@cache
+def layout(format_name: str) -> tuple[Column, ...]:
+    """The latest layout version's columns of a format, in order."""
+    path = SEEDS_DIR / "layouts" / "layout_columns.csv"
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["format_name"] == format_name]
+    if not rows:
+        raise ValueError(f"no layout for format {format_name!r} in {path}")
+    latest = max(r["layout_version"] for r in rows)
+    rows = sorted((r for r in rows if r["layout_version"] == latest), key=lambda r: int(r["ordinal"]))
+    return tuple(Column(r["column_name"], int(r["start_position"]) if r["start_position"] else None,
+                        int(r["end_position"]) if r["end_position"] else None) for r in rows)
+
+
+def formats() -> list[str]:
+    return sorted(registry())
+
+
+def generate_people(n: int, seed: int = 0) -> list[Person]:
+    rnd = random.Random(f"people-{seed}")
+    people = []
+    for i in range(n):
+        first, last = rnd.choice(FIRST), rnd.choice(LAST)
+        city, state, zip_code = rnd.choice(CITIES)
+        handle = "".join(c for c in f"{first}.{last}".lower() if c.isalnum() or c == ".")
+        people.append(Person(
+            person_id=f"P{seed % 1000:03d}{i:07d}", first=first,
+            middle=rnd.choice("ABCDEFGHJKLMNPRSTW") if rnd.random() < 0.7 else "",
+            last=last, birth=date(2003, 1, 1) + timedelta(days=rnd.randrange(365 * 6)),
+            gender=rnd.choice("MF"), street=f"{rnd.randrange(1, 9999)} {rnd.choice(STREETS)}",
+            city=city, state=state, zip=zip_code, email=f"{handle}{i}@example.org",
+            act_id=f"{rnd.randrange(10**8, 10**9)}", cb_id=f"{rnd.randrange(10**8, 10**9)}",
+            ap_id=f"{rnd.choice('ABCDEFGH')}{rnd.randrange(10**7, 10**8)}",
+            gre_id=f"{rnd.randrange(10**6, 10**7)}", gmac_id=f"{rnd.randrange(10**7, 10**8)}",
+            candidate_id=f"C{seed % 1000:03d}{i:07d}"))
+    return people
+
+
+# -- value helpers -------------------------------------------------------------------------
+def _mdy(d: date) -> str:
+    return f"{d.month}/{d.day}/{d.year}"
+
+
+def _test_date(rnd: random.Random, start: date) -> date:
+    # One testing year from the start date: with the default start, always
+    # in the past, so generated scores never trip the "not in the future" rule.
+    return start + timedelta(days=rnd.randrange(0, 365))
+
+
+# -- one generator of rows per format: yields dicts of column name -> text --------------------
+def _act(rnd, p: Person, start):
+    d = _test_date(rnd, start)
+    row = {"ID_ACT": p.act_id, "F_Name": p.first, "M_Initial": p.middle, "L_Name": p.last,
+           "Address1": p.street, "City": p.city, "State": p.state, "Zip": p.zip,
+           "Gender": "Female" if p.gender == "F" else "Male", "DOB": p.birth.strftime("%m%d%Y"),
+           "Test_Dte": d.strftime("%m%Y")}
+    if rnd.random() < 0.05:  # no scores reported
+        row.update({k: "--" for k in ("Eng", "Mth", "Rdg", "Sci", "Composite")})
+        return row
+    s = {k: rnd.randint(8, 36) for k in ("Eng", "Mth", "Rdg", "Sci")}
+    row.update({k: str(v) for k, v in s.items()})
+    row["Composite"] = str(int(sum(s.values()) / 4 + 0.5))
+    row["STEM"] = str(int((s["Mth"] + s["Sci"]) / 2 + 0.5))
+    row["Writing"] = str(rnd.randint(2, 12)) if rnd.random() < 0.4 else ""
+    row["ELA"] = str(int((s["Eng"] + s["Rdg"]) / 2 + 0.5)) if row["Writing"] else "--"
+    return row
+
+
+def _sat_scores(rnd) -> tuple[int, int]:
+    return rnd.randrange(20, 81) * 10, rnd.randrange(20, 81) * 10
+
+
+def _sat(rnd, p: Person, start):
+    d = _test_date(rnd, start)
+    ebrw, math = _sat_scores(rnd)
+    row = {"CB_ID": p.cb_id, "NAME_FIRST": p.first, "NAME_LAST": p.last, "NAME_MI": p.middle,
+           "GENDER": p.gender, "BIRTH_DATE": _mdy(p.birth), "EMAIL": p.email,
+           "ADDRESS_LINE1": p.street, "ADDRESS_CITY": p.city, "ADDRESS_STATE": p.state,
+           "ADDRESS_ZIP": p.zip, "LATEST_SAT_DATE": d.isoformat() if rnd.random() < 0.5 else _mdy(d),
+           "LATEST_SAT_TOTAL": str(ebrw + math), "LATEST_SAT_EBRW": str(ebrw),
+           "LATEST_SAT_MATH_SECTION": str(math)}
+    for admin in range(2, 2 + rnd.choice([0, 0, 1, 1, 2])):
+        earlier = d - timedelta(days=70 * (admin - 1))
+        e, m = _sat_scores(rnd)
+        row.update({f"ADMIN{admin}_SAT_DATE": _mdy(earlier), f"ADMIN{admin}_SAT_TOTAL": str(e + m),
+                    f"ADMIN{admin}_SAT_EBRW": str(e), f"ADMIN{admin}_SAT_MATH_SECTION": str(m)})
+    return row
+
+
+def _ap(rnd, p: Person, start):
+    row = {"AP Number / AP ID": p.ap_id, "Last Name": p.last, "First Name": p.first,
+           "Middle Initial": p.middle, "Gender": p.gender,
+           "Date of Birth": p.birth.strftime("%m%d%y"), "Student State": p.state,
+           "Student Zip Code": p.zip, "Grade Level": str(rnd.randint(9, 12))}
+    year = (start.year % 100)
+    for slot, code in enumerate(rnd.sample(AP_EXAMS, rnd.randint(1, 5)), start=1):
+        row[f"Admin Year {slot:02d}"] = f"{year - rnd.randint(0, 2):02d}"
+        row[f"Exam Code {slot:02d}"] = code
+        row[f"Exam Grade {slot:02d}"] = str(rnd.randint(1, 5))
+    return row
+
+
+def _accuplacer(rnd, p: Person, start) -> Iterator[dict]:
+    for subject in rnd.sample(ACCUPLACER_SUBJECTS, rnd.randint(1, 3)):  # one row per session
+        yield {"Last Name": p.last, "First Name": p.first, "Site Name": "Main Campus",
+               "Student ID": p.person_id, "Birth Date": _mdy(p.birth), "Site ID": "1000",
+               subject: str(rnd.randint(200, 300)), "Test End": _mdy(_test_date(rnd, start))}
+
+
+def _preact(rnd, p: Person, start):
+    d = _test_date(rnd, start)
+    s = {k: rnd.randint(5, 35) for k in ("Eng", "Mth", "Rdg", "Sci")}
+    row = {"Process_Num": f"X{rnd.randrange(10**7):07d}", "L_Name": p.last, "F_Name": p.first,
+           "M_Initial": p.middle, "DOB": f"{p.birth.month:02d}{p.birth.day:02d}{p.birth.year}",
+           "Gender": p.gender, "Test_Dte": f"{d.month:02d}{d.day:02d}{d.year}",
+           "Grade_Reported": f"{rnd.randint(9, 10):02d}",
+           "State_Code": "41"}
+    row.update({k: f"{v:02d}" for k, v in s.items()})
+    row["Composite"] = f"{int(sum(s.values()) / 4 + 0.5):02d}"
+    row["STEM"] = f"{int((s['Mth'] + s['Sci']) / 2 + 0.5):02d}"
+    return row
+
+
+def _gre(rnd, p: Person, start):
+    d = _test_date(rnd, start)
+    row = {"institution_code": "5812", "last_name": p.last.upper(), "first_name": p.first.upper(),
+           "birth_date": p.birth.strftime("%m%d%Y"), "registration_number": p.gre_id,
+           "test_date": d.strftime("%m%d%Y"), "test_name": "GENERAL"}
+    blocks = [("V", rnd.randint(130, 170)), ("Q", rnd.randint(130, 170)),
+              ("W", rnd.randrange(0, 61, 5))]
+    for i, (kind, score) in enumerate(blocks, start=1):
+        row[f"score_{i}_type"] = kind
+        row[f"score_{i}_scaled"] = f"{score:03d}"
+        row[f"score_{i}_percentile"] = f"{rnd.randint(1, 99):02d}"
+        row[f"score_{i}_estimated"] = f"{score:03d}"
+    return row
+
+
+def _gmat(rnd, p: Person, start):
+    d = _test_date(rnd, start)
+    focus = rnd.random() < 0.6
+    row = {"GMAC_ID": p.gmac_id, "LastName": p.last, "FirstName": p.first,
+           "BirthDate": p.birth.isoformat(), "TestDate": d.isoformat(),
+           "Edition": "FOCUS" if focus else "CLASSIC", "Expired": rnd.choice("NNNY")}
+    if focus:
+        q, v, di = (rnd.randint(60, 90) for _ in range(3))
+        row.update(Total=str(205 + 10 * rnd.randint(0, 60)), Quant=str(q), Verbal=str(v),
+                   DataInsights=str(di), TotalPercentile=str(rnd.randint(0, 100)))
+    else:
+        row.update(Total=str(rnd.randrange(200, 801, 10)), Quant=str(rnd.randint(6, 51)),
+                   Verbal=str(rnd.randint(6, 51)), TotalPercentile=str(rnd.randint(0, 99)))
+    return row
+
+
+def _placement(rnd, p: Person, start):
+    for code in rnd.sample(["MPT", "WPC", "WPG", "WPS"], rnd.randint(1, 2)):
+        score = rnd.randint(0, 100) if code == "MPT" else rnd.randint(1, 6)
+        yield {"StudentID": p.person_id, "TestCode": code, "Score": str(score),
+               "CompletedAt": f"{_test_date(rnd, start).isoformat()}T{rnd.randint(8, 17):02d}:00:00"}
+
+
+def _prometric(rnd, p: Person, start):
+    app = _application(rnd, p, start)
+    kind = rnd.random()
+    d = date.fromisoformat(app["eligibility_start"]) + timedelta(days=rnd.randint(1, 60))
+    raw_result, score = ("NOSHOW", "") if kind < 0.07 else \
+        (("PASS", str(rnd.randint(75, 99))) if kind < 0.7 else ("FAIL", str(rnd.randint(40, 74))))
+    spelled = {"PASS": ["PASS", "P", "pass", " Pass "], "FAIL": ["FAIL", "F", "fail"],
+               "NOSHOW": ["NOSHOW", "NS", "no show".replace(" ", "")]}[raw_result]
+    return {"CandidateID": p.person_id, "EligibilityID": app["application_id"],
+            "LastName": p.last, "FirstName": p.first, "ExamCode": app["exam_code"],
+            "TestDate": d.isoformat() if rnd.random() < 0.6 else d.strftime("%m/%d/%Y"),
+            "TestCenter": f"TC{rnd.randint(100, 999)}", "Score": score, "PassingScore": "75",
+            "Result": rnd.choice(spelled), "ResultDate": (d + timedelta(days=3)).isoformat()}
+
+
+def _application(rnd, p: Person, start):
+    # Deterministic per person, so results and applications agree.
+    own = random.Random(f"app-{p.person_id}")
+    submitted = start - timedelta(days=own.randint(10, 120))
+    begin = submitted + timedelta(days=own.randint(1, 10))
+    return {"application_id": f"A{p.person_id[1:]}", "person_id": p.person_id,
+            "exam_code": own.choice(EXAMS), "submitted_at": submitted.isoformat(),
+            "status": "Pending", "eligibility_start": begin.isoformat(),
+            "eligibility_end": (begin + timedelta(days=120)).isoformat(),
+            "accommodations": own.choice(["", "", "", "extra time"])}
+
+
+def _persons(rnd, p: Person, start):
+    return {"person_id": p.person_id, "last_name": p.last, "first_name": p.first,
+            "middle_name": p.middle, "birth_date": p.birth.isoformat(), "email": p.email,
+            "ssn": "", "gender": p.gender, "street1": p.street, "street2": "", "city": p.city,
+            "state": p.state, "zip": p.zip, "country": "US"}
+
+
+def _person_ids(rnd, p: Person, start):
+    for kind, value in (("ACT", p.act_id), ("CB", p.cb_id), ("AP", p.ap_id), ("GRE", p.gre_id),
+                        ("GMAC", p.gmac_id), ("PROMETRIC", p.candidate_id)):
+        if rnd.random() < 0.7:
+            yield {"person_id": p.person_id, "id_type": kind, "id_value": value}
+
+
+def _checklist(rnd, p: Person, start):
+    term = f"{start.year + rnd.randint(0, 1)}{rnd.choice(['10', '20'])}"
+    received = "" if rnd.random() < 0.6 else (start - timedelta(days=rnd.randint(1, 60))).isoformat()
+    asked = "" if rnd.random() < 0.5 else (start - timedelta(days=rnd.randint(1, 20))).isoformat()
+    return {"person_id": p.person_id, "entry_term": term, "item_code": "TSTS",
+            "received_date": received, "first_requested_date": asked,
+            "last_requested_date": asked}
+
+
+def _indicators(rnd, p: Person, start):
+    return {"person_id": p.person_id, "indicator": rnd.choice(["TIUG", "TIGR"]),
+            "test_letter": rnd.choice("ASGHRPBCM")}
+
+
+def _eligibility(rnd, p: Person, start):
+    app = _application(rnd, p, start)
+    return {"EligibilityID": app["application_id"], "CandidateID": p.person_id,
+            "LastName": p.last, "FirstName": p.first, "MiddleName": p.middle, "Email": p.email,
+            "ExamCode": app["exam_code"], "EligibilityStart": app["eligibility_start"],
+            "EligibilityEnd": app["eligibility_end"], "Accommodations": app["accommodations"]}
+
+
+def _by_name(columns: tuple[Column, ...]) -> Callable:
+    """Plausible values guessed from column names (legacy and learner extracts)."""
+    def row(rnd, p: Person, start):
+        out = {}
+        for col in columns:
+            n = col.name.lower()
+            if n.endswith("first_name"):
+                out[col.name] = p.first
+            elif n.endswith("last_name"):
+                out[col.name] = p.last
+            elif n == "email":
+                out[col.name] = p.email
+            elif n in ("street1", "address"):
+                out[col.name] = p.street
+            elif n == "city":
+                out[col.name] = p.city
+            elif n == "postcode":
+                out[col.name] = p.zip
+            elif n == "birth_date":
+                out[col.name] = p.birth.isoformat()
+            elif n.endswith(("_date", "_on", "established")):
+                out[col.name] = (start - timedelta(days=rnd.randint(0, 900))).isoformat()
+            elif n.endswith("_id") or n in ("seqn", "lrn", "uln") or n.endswith("_code"):
+                out[col.name] = f"{n[:3].upper()}{rnd.randrange(10**5, 10**6)}"
+            elif n in ("required", "is_active"):
+                out[col.name] = rnd.choice("YN")
+            elif n in ("credits", "sequence", "risk", "coach_risk_score"):
+                out[col.name] = str(rnd.randint(1, 10))
+            elif n == "status":
+                out[col.name] = rnd.choice(["Registered", "Completed", "Cancelled"])
+            elif n == "gender":
+                out[col.name] = p.gender
+            elif n == "phone":
+                out[col.name] = f"555-{rnd.randrange(1000, 9999)}"
+            elif n in ("title", "name"):
+                out[col.name] = f"{rnd.choice(['Advanced', 'Core', 'Applied'])} " \
+                                f"{rnd.choice(['Audit', 'Care', 'Safety', 'Finance'])}"
+            else:
+                out[col.name] = ""
+        return out
+    return row
+
+
+ROWS: dict[str, Callable] = {
+    "act_csv": _act, "sat_csv": _sat, "ap_csv": _ap, "accuplacer_csv": _accuplacer,
+    "preact_fixed": _preact, "gre_fixed": _gre, "gmat_csv": _gmat, "placement_csv": _placement,
+    "prometric_results": _prometric, "applications": _application, "persons": _persons,
+    "person_ids": _person_ids, "admissions_checklist": _checklist,
+    "admission_test_indicators": _indicators, "eligibility": _eligibility,
+}
+
+
+def _terms(records: int, start: date) -> Iterator[dict]:
+    for i in range(records):
+        year = start.year - 1 + i // 2
+        spring = i % 2 == 0
+        yield {"term_code": f"{year}{'10' if spring else '20'}",
+               "start_date": date(year, 1 if spring else 8, 15).isoformat(),
+               "end_date": date(year, 5 if spring else 12, 15).isoformat()}
+
+
+def _records(format_name: str, columns, records: int, seed: int, people, start) -> Iterator[dict]:
+    rnd = random.Random(f"{format_name}-{seed}")
+    if format_name == "terms":
+        yield from _terms(records, start)
+        return
+    make = ROWS.get(format_name) or _by_name(columns)
+    n = 0
+    i = 0
+    while n < records:
+        person = people[i % len(people)]
+        i += 1
+        produced = make(rnd, person, start)
+        for row in ([produced] if isinstance(produced, dict) else produced):
+            yield row
+            n += 1
+            if n >= records:
+                return
+
+
+def generate(format_name: str, path: Path, records: int, *, seed: int = 0,
+             people: list[Person] | None = None, encoding: str = "utf-8", bom: bool = False,
+             newline: str = "\n", final_newline: bool = True,
+             start_date: date | None = None) -> Path:
+    """Writes ``records`` records of a format to ``path``; returns the path."""
+    fmt = get_format(format_name)
+    columns = layout(format_name)
+    people = people or generate_people(max(1, min(records, 50_000)), seed)
+    start = start_date or date(2025, 9, 1)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = _records(format_name, columns, records, seed, people, start)
+    with open(path, "w", encoding=encoding, newline="") as f:
+        if bom:
+            f.write("\ufeff")
+        lines = _fixed_lines(columns, fmt.record_length, rows) if fmt.kind == "fixed" \
+            else _csv_lines(columns, rows)
+        pending = None
+        for line in lines:
+            if pending is not None:
+                f.write(pending + newline)
+            pending = line
+        if pending is not None:
+            f.write(pending + (newline if final_newline else ""))
+    return path
+
+
+def _fixed_lines(columns, length: int, rows) -> Iterator[str]:
+    """Records of exactly ``length`` characters; vendors' fixed-width files are ASCII."""
+    spans = {c.name: (c.start - 1, c.end) for c in columns}
+    for row in rows:
+        fields = sorted((spans[name] + (value,) for name, value in row.items()))
+        parts = []
+        at = 0
+        for start, end, value in fields:
+            width = end - start
+            text = _ascii(value)[:width]
+            if start < at:  # overlapping fields (as in the PreACT colspecs): keep the first
+                continue
+            parts.append(" " * (start - at))
+            parts.append(text.rjust(width) if text.isdigit() else text.ljust(width))
+            at = end
+        parts.append(" " * (length - at))
+        yield "".join(parts)
+
+
+@lru_cache(maxsize=4096)
+def _ascii(text: str) -> str:
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return folded
+
+
+class _Line:
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text):
+        self.text = text
+
+
+def _csv_lines(columns, rows) -> Iterator[str]:
+    names = [c.name for c in columns]
+    index = {}
+    for i, name in enumerate(names):
+        index.setdefault(name, i)  # repeated names (Filler): the first one gets values
+    sink = _Line()
+    writer = csv.writer(sink, lineterminator="")
+    writer.writerow(names)
+    yield sink.text
+    blank = [""] * len(names)
+    for row in rows:
+        values = blank.copy()
+        for name, value in row.items():
+            values[index[name]] = value
+        writer.writerow(values)
+        yield sink.text
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Write a generated file of a format.")
+    ap.add_argument("format", choices=formats())
+    ap.add_argument("path", type=Path)
+    ap.add_argument("--records", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    generate(args.format, args.path, args.records, seed=args.seed)
+
+
+if __name__ == "__main__":
+    main()

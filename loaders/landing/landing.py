@@ -1,0 +1,544 @@
+"""Lossless landing of one archived file into its raw table with dlt.
+
+Every physical line (fixed-width) or record (CSV) of the file becomes one row
+with its file id and line number, including lines that do not parse: those
+keep their text in ``_raw_record`` and the reason in ``_parse_error`` for
+staging to flag. The file is streamed in Arrow batches of ~10k rows, never
+read whole into memory.
+"""
+
+from __future__ import annotations
+
+import array
+import codecs
+import csv
+import hashlib
+import itertools
+import logging
+import os
+import queue
+import re
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from loaders.core.db import RAW_SCHEMA, Database
+from loaders.core.formats import Format
+from loaders.core.paths import STATE_DIR
+
+log = logging.getLogger(__name__)
+
+BATCH_ROWS = 10_000
+# A wide CSV (SAT: 860 columns) gets fewer rows a batch: memory follows cells.
+BATCH_CELLS = 2_000_000
+PART_ROWS = 100_000
+# Parts a dlt package holds: the next package is read while one is copied.
+SEGMENT_PARTS = 2
+CHUNK_BYTES = 3 << 20
+_IDENT = re.compile(r"[^a-z0-9]+")
+MAX_IDENT = 63  # PostgreSQL's identifier length
+
+
+@dataclass
+class FileText:
+    """What the bytes of a file say about their text."""
+
+    encoding: str  # python codec name used to read it
+    has_bom: bool
+    line_ending: str  # "LF", "CRLF", "CR", "none"
+
+
+@dataclass
+class LandResult:
+    rows: int
+    text: FileText
+    header: list[tuple[str, str]] = field(default_factory=list)  # (header name, column)
+    bad_rows: int = 0
+
+
+class TextSniffer:
+    """Learns BOM, line ending and UTF-8 validity from a file's bytes as they pass.
+
+    Custody feeds it while archiving, so landing need not read the file once
+    more just to learn how to decode it.
+    """
+
+    def __init__(self):
+        self.has_bom = False
+        self.ending = "none"
+        self.utf8 = True
+        self._tail = b""  # a UTF-8 sequence cut at the end of the last chunk
+        self._pending = b""  # a CR that ended a chunk may be half of a CRLF
+        self._start = b""  # the first bytes, until a BOM can be told
+        self._started = False
+
+    def feed(self, chunk: bytes) -> None:
+        if not self._started:
+            self._start += chunk
+            if len(self._start) < len(codecs.BOM_UTF8) and chunk:
+                return
+            chunk, self._start, self._started = self._start, b"", True
+            if chunk.startswith(codecs.BOM_UTF8):
+                self.has_bom = True
+                chunk = chunk[len(codecs.BOM_UTF8):]
+        if self.ending == "none" and chunk:
+            self._find_ending(self._pending + chunk, final=False)
+        if self.utf8 and chunk:
+            data = self._tail + chunk if self._tail else chunk
+            cut = _utf8_cut(data)
+            self._tail = data[cut:]
+            self.utf8 = _valid_utf8(data[:cut] if cut < len(data) else data)
+
+    def _find_ending(self, seen: bytes, final: bool) -> None:
+        nl = seen.find(b"\n")
+        cr = seen.find(b"\r")
+        self._pending = b""
+        if nl >= 0 and cr == nl - 1:
+            self.ending = "CRLF"
+        elif nl >= 0 and (cr < 0 or cr > nl):
+            self.ending = "LF"
+        elif cr >= 0 and (cr < len(seen) - 1 or final):
+            self.ending = "CR"
+        elif cr >= 0:
+            self._pending = seen[cr:]
+
+    def result(self, path: Path) -> FileText:
+        """What the bytes said; a file that is not UTF-8 is read again for cp1252."""
+        if not self._started:
+            self.feed(b"")
+        if self.ending == "none" and self._pending:
+            self._find_ending(self._pending, final=True)
+        if self._tail:  # the file ends inside a UTF-8 sequence
+            self.utf8 = False
+        if self.utf8:
+            return FileText("utf-8", self.has_bom, self.ending)
+        if self.has_bom:
+            # A BOM promises UTF-8; a file that breaks it is read as UTF-8 with
+            # replacement so its rows still land (and staging sees the damage).
+            return FileText("utf-8-replace", True, self.ending)
+        decoder = codecs.getincrementaldecoder("cp1252")()
+        try:
+            with open(path, "rb") as f:
+                while chunk := f.read(CHUNK_BYTES):
+                    decoder.decode(chunk)
+                decoder.decode(b"", True)
+        except UnicodeDecodeError:
+            return FileText("latin-1", False, self.ending)
+        return FileText("cp1252", False, self.ending)
+
+
+def _utf8_cut(data: bytes) -> int:
+    """Where a UTF-8 sequence left incomplete at the end of ``data`` starts."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte < 0x80:
+            break  # ASCII: nothing is cut
+        if byte >= 0xC0:  # a lead byte and how many bytes its sequence needs
+            need = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return len(data) - back if need > back else len(data)
+    return len(data)
+
+
+def _valid_utf8(data: bytes) -> bool:
+    """Strict UTF-8 (as Python's codec has it), checked by Arrow in C++.
+
+    Python's decoder built a string of every chunk: on a 1.1 GB file it cost
+    0.8 s of the archive step, against under 0.2 s here.
+    """
+    import pyarrow as pa
+
+    binary = pa.Array.from_buffers(
+        pa.binary(), 1, [None, pa.array([0, len(data)], pa.int32()).buffers()[1],
+                         pa.py_buffer(data)])
+    try:
+        binary.cast(pa.string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def sniff_text(path: Path) -> FileText:
+    """Detects BOM, encoding (UTF-8, else cp1252, else latin-1) and line ends.
+
+    Streams the file, so a large one is never held in memory.
+    """
+    sniffer = TextSniffer()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK_BYTES):
+            sniffer.feed(chunk)
+    return sniffer.result(path)
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    if encoding == "utf-8-replace":
+        return data.decode("utf-8", errors="replace")
+    return data.decode(encoding)
+
+
+def column_names(header: list[str]) -> list[str]:
+    """Header names to unique PostgreSQL column names (snake_case, <= 63).
+
+    Repeated names (``Filler``) get ``_2``, ``_3``...; names that do not fit
+    are cut and given a short hash so two long names never collide.
+    """
+    taken: set[str] = set()
+    names = []
+    for i, raw in enumerate(header):
+        base = _IDENT.sub("_", raw.strip().lower()).strip("_") or f"column_{i + 1}"
+        if base[0].isdigit():
+            base = f"c_{base}"
+        if base.startswith("_"):
+            base = f"c{base}"
+        if len(base) > MAX_IDENT - 4:
+            digest = hashlib.sha1(raw.encode()).hexdigest()[:6]
+            base = f"{base[:MAX_IDENT - 11]}_{digest}"
+        name, n = base, 1
+        while name in taken:
+            n += 1
+            name = f"{base}_{n}"
+        taken.add(name)
+        names.append(name)
+    return names
+
+
+def _lines(path: Path, text: FileText) -> Iterator:
+    """Arrow string arrays of physical lines, line ends removed, nothing dropped.
+
+    One trailing CR is removed from each line (CRLF files; a CR inside a line
+    stays). UTF-8 text is split by Arrow, from bytes to Arrow with no Python
+    object per line (Arrow validates the UTF-8); other encodings are decoded
+    line by line.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rest = b""
+    sep = b"\r" if text.line_ending == "CR" else b"\n"
+
+    def batch(data: bytes):
+        if sep == b"\n" and b"\r" in data:
+            data = data.replace(b"\r\n", b"\n")
+            if data.endswith(b"\r"):  # the last record's CRLF was cut at the LF
+                data = data[:-1]
+        if text.encoding == "utf-8":
+            lines = pc.split_pattern(pa.array([data], pa.binary()), sep).flatten()
+            return lines.cast(pa.string())
+        return pa.array([_decode(x, text.encoding) for x in data.split(sep)], pa.string())
+
+    with open(path, "rb") as f:
+        if text.has_bom:
+            f.read(len(codecs.BOM_UTF8))
+        while True:
+            chunk = f.read(CHUNK_BYTES)
+            if not chunk:
+                break
+            data = rest + chunk
+            cut = data.rfind(sep)
+            if cut < 0:
+                rest = data
+                continue
+            rest = data[cut + 1:]
+            yield batch(data[:cut])
+        if rest:  # last record without a line end
+            yield batch(rest)
+
+
+class _RecordingLines:
+    """Feeds csv.reader line by line and remembers the text of each record."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.buffer: list[str] = []
+        self.line_number = 0  # physical lines consumed so far
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.stream)
+        self.buffer.append(line)
+        self.line_number += 1
+        return line
+
+    def take(self) -> str:
+        text = "".join(self.buffer)
+        self.buffer.clear()
+        return text
+
+
+def _csv_records(path: Path, text: FileText, on_header: Callable[[list[str]], list[str]]):
+    """Yields (line_number, fields or None, raw text, error) for every record."""
+    csv.field_size_limit(1 << 30)
+    encoding = "utf-8-sig" if text.has_bom else text.encoding
+    errors = "strict"
+    if encoding == "utf-8-replace":
+        encoding, errors = "utf-8", "replace"
+    with open(path, encoding=encoding, errors=errors, newline="") as f:
+        lines = _RecordingLines(f)
+        reader = csv.reader(lines, strict=False)
+        width = None
+        while True:
+            start = lines.line_number + 1
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield start, None, lines.take(), f"unreadable CSV record: {exc}"
+                continue
+            raw = lines.take()
+            if width is None:
+                header = [h.strip().lstrip("\ufeff").strip() for h in fields]
+                width = len(on_header(header))
+                continue
+            if not fields:
+                yield start, None, raw, "blank line"
+            elif len(fields) != width:
+                yield start, None, raw, f"expected {width} fields, found {len(fields)}"
+            else:
+                yield start, fields, None, None
+
+
+def _dlt_env() -> None:
+    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+    os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
+    # Plain files (no gzip) and ~100k rows a file: several files load in
+    # parallel COPY streams, and memory stays flat however big the input.
+    os.environ.setdefault("DATA_WRITER__DISABLE_COMPRESSION", "true")
+    os.environ.setdefault("DATA_WRITER__FILE_MAX_ITEMS", "100000")
+    os.environ.setdefault("LOAD__WORKERS", "2")
+    os.environ.setdefault("SCHEMA__NAMING", "direct")
+
+
+def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id: str,
+              progress: Callable[[int], None] | None = None,
+              text: FileText | None = None, replace: bool = True) -> LandResult:
+    """Lands one file into ``raw.<format>`` exactly once.
+
+    With ``replace``, rows a previous, interrupted attempt left for this file
+    are deleted first, so a rerun after a crash ends with each line landed
+    once. Custody passes False when no attempt was ever started for the file,
+    which spares a scan of the raw table.
+    ``text`` is what custody learnt of the bytes while archiving; without it
+    the file is sniffed here.
+    """
+    import pyarrow as pa
+
+    _dlt_env()
+    import dlt
+    from dlt.destinations.impl.postgres.postgres import PostgresParquetCopyJob
+
+    # One COPY per row group (one batch): ADBC would otherwise gather a whole
+    # part in memory before sending it.
+    PostgresParquetCopyJob._ingest_per_rowgroup = True
+
+    text = text or sniff_text(path)
+    result = LandResult(rows=0, text=text)
+    loaded_at = datetime.now(UTC)
+    ts_type = pa.timestamp("us", tz="UTC")
+
+    def loader_columns(n: int, first_line: int | list[int]) -> dict:
+        if isinstance(first_line, int):
+            lines = array.array("q", range(first_line, first_line + n))
+            lines = pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(lines)])
+        else:
+            lines = pa.array(first_line, pa.int64())
+        return {
+            "_file_id": pa.repeat(pa.scalar(file_id, pa.int64()), n),
+            "_line_number": lines,
+            "_load_id": pa.repeat(pa.scalar(load_id, pa.string()), n),
+            "_loaded_at": pa.repeat(pa.scalar(loaded_at, ts_type), n),
+        }
+
+    def fixed_batches():
+        line = 1
+        for records in _lines(path, text):
+            n = len(records)
+            cols = loader_columns(n, line)
+            cols["_raw_record"] = pa.nulls(n, pa.string())
+            cols["_parse_error"] = pa.nulls(n, pa.string())
+            cols["record"] = records
+            line += n
+            result.rows += n
+            if progress:
+                progress(n)
+            yield pa.table(cols)
+
+    columns: list[str] = []
+
+    def on_header(header: list[str]) -> list[str]:
+        columns.extend(column_names(header))
+        result.header = list(zip(header, columns, strict=True))
+        return columns
+
+    def csv_batches():
+        import pyarrow.compute as pc
+
+        rows: list = []
+        none = pa.scalar(None, pa.string())
+
+        def flush():
+            n = len(rows)
+            cols = loader_columns(n, [r[0] for r in rows])
+            cols["_raw_record"] = pa.array([r[2] for r in rows], pa.string())
+            cols["_parse_error"] = pa.array([r[3] for r in rows], pa.string())
+            good = [r[1] if r[1] is not None else [None] * len(columns) for r in rows]
+            for name, values in zip(columns, zip(*good, strict=True), strict=True):
+                values = pa.array(values, pa.string())
+                # An empty field is a missing value (NULL), as PostgreSQL's CSV reader has it.
+                cols[name] = pc.if_else(pc.equal(values, ""), none, values)
+            result.rows += n
+            result.bad_rows += sum(1 for r in rows if r[3])
+            if progress:
+                progress(n)
+            return pa.table(cols)
+
+        for record in _csv_records(path, text, on_header):
+            rows.append(record)
+            if len(rows) >= min(BATCH_ROWS, max(100, BATCH_CELLS // max(len(columns), 1))):
+                yield flush()
+                rows = []
+        if rows:
+            yield flush()
+
+    batches = fixed_batches() if fmt.kind == "fixed" else csv_batches()
+    if replace:
+        with conn.cursor() as cur:
+            cur.execute(f"delete from {RAW_SCHEMA}.{fmt.raw_table} where _file_id = %s",
+                        (file_id,))
+    work = Path(tempfile.mkdtemp(prefix="dlt-", dir=_dlt_dir()))
+    file_format = part_format(fmt)
+    parts = _parts(batches, work / "parts", dlt, file_format)
+    try:
+        _extract_and_load(dlt, db, fmt, parts, work, file_format, path.name, result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def _extract_and_load(dlt, db: Database, fmt: Format, parts: Iterator, work: Path,
+                      file_format: str, name: str, result: LandResult) -> None:
+    """Reads the next parts while dlt copies the ones before them.
+
+    The parts go to dlt in packages of SEGMENT_PARTS, each through a pipeline
+    of its own (dlt's steps for one pipeline run one after another). One
+    thread loads the packages in order, so the destination schema is only
+    ever changed by one of them at a time; reading and writing the next
+    package overlaps that COPY.
+    """
+    from loaders.custody.pipeline import crash_point  # custody imports this module
+
+    ready: queue.Queue = queue.Queue(maxsize=1)
+    failure: list[BaseException] = []
+    timings = {"read": 0.0, "copy": 0.0}
+
+    def loader() -> None:
+        while (pipeline := ready.get()) is not None:
+            if failure:
+                continue  # drain: the reader stops at its next package
+            started = time.perf_counter()
+            try:
+                pipeline.load(raise_on_failed_jobs=True)
+                crash_point("during_land")  # rows committed, the manifest not yet updated
+            except BaseException as exc:  # re-raised in the calling thread
+                failure.append(exc)
+            timings["copy"] += time.perf_counter() - started
+
+    thread = threading.Thread(target=loader, name=f"load-{fmt.raw_table}", daemon=True)
+    thread.start()
+    started = time.perf_counter()
+    try:
+        for n, segment in enumerate(_segments(parts, SEGMENT_PARTS), start=1):
+            if failure:
+                break
+            read_started = time.perf_counter()
+            pipeline = dlt.pipeline(
+                pipeline_name=f"land_{fmt.raw_table}",
+                pipelines_dir=str(work / f"package-{n:04d}"),
+                destination=dlt.destinations.postgres(credentials=db.dlt_credentials()),
+                dataset_name=RAW_SCHEMA,
+            )
+            resource = dlt.resource(segment, name=fmt.raw_table, write_disposition="append")
+            pipeline.extract(resource, loader_file_format=file_format)
+            pipeline.normalize()
+            timings["read"] += time.perf_counter() - read_started
+            ready.put(pipeline)
+    finally:
+        ready.put(None)
+        thread.join()
+    if failure:
+        raise failure[0]
+    log.info("landed %s rows of %s in %.1fs: read %.1fs, copy %.1fs (overlapping)",
+             result.rows, name, time.perf_counter() - started, timings["read"],
+             timings["copy"])
+
+
+def _segments(parts: Iterator, size: int) -> Iterator[Iterator]:
+    """Splits an iterator into consecutive iterators of up to ``size`` items."""
+    for first in parts:
+        yield itertools.chain([first], itertools.islice(parts, size - 1))
+
+
+def part_format(fmt: Format) -> str:
+    """The file format of the parts dlt imports for a format's files.
+
+    Fixed-width records go as Parquet, which dlt sends through ADBC's binary
+    COPY: PostgreSQL takes 1145-character records that way in two thirds of
+    the time CSV takes (nothing to scan for quotes). CSV files go as CSV: their
+    short values were slower through ADBC (a 300,000-line results file: COPY
+    1.8 s against 1.1 s; SAT's 860 columns: 3.0 s against 1.1 s) and took
+    more memory.
+    """
+    return "parquet" if fmt.kind == "fixed" else "csv"
+
+
+def _parts(batches, folder: Path, dlt, file_format: str) -> Iterator:
+    """Writes Arrow batches into part files that dlt imports as they are.
+
+    dlt would otherwise rewrite each batch before its COPY. A Parquet batch
+    is one row group, loaded by one COPY, so memory stays flat; a new part
+    every PART_ROWS rows lets dlt copy parts in parallel.
+    """
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    folder.mkdir(parents=True, exist_ok=True)
+    writer = None
+    schema = None
+    part = rows = 0
+    current = None
+
+    def close():
+        writer.close()
+        return dlt.mark.with_file_import(str(current), file_format, items_count=rows,
+                                         hints=schema.empty_table())
+
+    for table in batches:
+        if writer is None:
+            part += 1
+            current = folder / f"part-{part:05d}.{file_format}"
+            schema = table.schema
+            if file_format == "parquet":
+                writer = pq.ParquetWriter(str(current), schema, compression="none",
+                                          use_dictionary=False, write_statistics=False)
+            else:
+                writer = pacsv.CSVWriter(str(current), schema)
+            rows = 0
+        writer.write_table(table)
+        rows += table.num_rows
+        if rows >= PART_ROWS:
+            yield close()
+            writer = None
+    if writer is not None:
+        yield close()
+
+
+def _dlt_dir() -> Path:
+    path = STATE_DIR / "dlt"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

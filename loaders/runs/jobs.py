@@ -1,0 +1,235 @@
+"""The verbs behind the CLI as plain functions: fetch, load, build, run, status.
+
+Each verb that touches files takes the run lock, writes a ``raw.run_log``
+row and returns a summary; ``cli.py`` only parses options and calls these.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from loaders.core.config import Config, load_config
+from loaders.core.db import RAW_SCHEMA, Database, database, ensure_schema, run_lock
+from loaders.core.formats import registry
+from loaders.core.paths import PROJECT_ROOT, STATE_DIR
+from loaders.core.ui import Progress, register_secret, setup_logging
+from loaders.custody.pipeline import Custody, SourceSummary
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Context:
+    cfg: Config
+    db: Database
+    conn: object
+    quiet: bool = False
+
+
+def open_context(config_path: Path | None, quiet: bool = False) -> Context:
+    cfg = load_config(config_path, formats=set(registry()))
+    for src in cfg.sources:
+        for secret in (src.password, src.key_passphrase, src.pgp and src.pgp.passphrase):
+            if secret:
+                register_secret(secret.reveal())
+    if cfg.smtp and cfg.smtp.password:
+        register_secret(cfg.smtp.password.reveal())
+    setup_logging(cfg.log_file or STATE_DIR / "scorebridge.log", quiet)
+    db = database()
+    register_secret(db.password)
+    conn = db.connect()
+    ensure_schema(conn, registry().values())
+    return Context(cfg=cfg, db=db, conn=conn, quiet=quiet)
+
+
+# -- run log ----------------------------------------------------------------
+def start_run(conn, verb: str) -> int:
+    with conn.cursor() as cur:
+        cur.execute(f"insert into {RAW_SCHEMA}.run_log (verb, pid) values (%s, %s) "
+                    "returning run_id", (verb, os.getpid()))
+        return cur.fetchone()[0]
+
+
+def finish_run(conn, run_id: int, status: str, counts: dict, message: str | None = None):
+    import json
+
+    with conn.cursor() as cur:
+        cur.execute(f"update {RAW_SCHEMA}.run_log set ended_at = now(), status = %s, "
+                    "counts = %s, message = %s where run_id = %s",
+                    (status, json.dumps(counts, default=str), message, run_id))
+
+
+def _close_abandoned_runs(conn) -> None:
+    """Runs whose process died (kill -9) stay 'running'; mark them, once we hold the lock."""
+    with conn.cursor() as cur:
+        cur.execute(f"update {RAW_SCHEMA}.run_log set status = 'abandoned', ended_at = now(), "
+                    "message = 'process ended without finishing' where status = 'running'")
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    summaries: list[SourceSummary] = field(default_factory=list)
+    overdue: list[str] = field(default_factory=list)
+    dbt_ok: bool | None = None
+    status: str = "ok"
+    email_sent: bool = False
+    anomalies: dict = field(default_factory=dict)
+    drift_quarantined: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict:
+        return {
+            "sources": {s.source: s.as_dict() for s in self.summaries},
+            "files_received": sum(s.received for s in self.summaries),
+            "rows_landed": sum(s.rows_landed for s in self.summaries),
+            "files_quarantined": sum(s.quarantined for s in self.summaries),
+            "overdue": self.overdue,
+            "dbt_ok": self.dbt_ok,
+            "anomalies": self.anomalies,
+            "drift_quarantined": self.drift_quarantined,
+        }
+
+
+class _Locked:
+    """Run lock + run log around one verb."""
+
+    def __init__(self, ctx: Context, verb: str, wait: bool):
+        self.ctx, self.verb, self.wait = ctx, verb, wait
+
+    def __enter__(self) -> RunResult:
+        self._lock = run_lock(self.ctx.conn, self.wait)
+        self._lock.__enter__()
+        _close_abandoned_runs(self.ctx.conn)
+        self.result = RunResult(run_id=start_run(self.ctx.conn, self.verb))
+        return self.result
+
+    def __exit__(self, exc_type, exc, tb):
+        r = self.result
+        if exc is not None:
+            r.status = "failed"
+        elif any(s.errors for s in r.summaries) or r.dbt_ok is False:
+            r.status = "failed" if r.dbt_ok is False else "partial"
+        message = None
+        if exc is not None:
+            from loaders.core.ui import scrub
+
+            message = scrub(f"{type(exc).__name__}: {exc}")[:500]
+        try:
+            finish_run(self.ctx.conn, r.run_id, r.status, r.counts(), message)
+        finally:
+            self._lock.__exit__(None, None, None)
+        return False
+
+
+def fetch(ctx: Context, sources: list[str] | None, wait: bool = False,
+          verb: str = "fetch") -> RunResult:
+    chosen = [ctx.cfg.source(n) for n in sources] if sources else ctx.cfg.sources
+    with _Locked(ctx, verb, wait) as result, Progress(not ctx.quiet) as progress:
+        custody = Custody(ctx.cfg, ctx.db, ctx.conn, result.run_id, progress)
+        custody.clean_incoming()
+        for src in chosen:
+            from loaders.custody.transports import TransportError
+
+            try:
+                result.summaries.append(custody.fetch_source(src))
+            except TransportError as exc:
+                summary = SourceSummary(src.name, errors=[str(exc)])
+                result.summaries.append(summary)
+                log.error("%s: %s", src.name, exc)
+    return result
+
+
+def load(ctx: Context, fmt: str, paths: list[Path], source: str = "local",
+         wait: bool = False) -> RunResult:
+    with _Locked(ctx, "load", wait) as result, Progress(not ctx.quiet) as progress:
+        custody = Custody(ctx.cfg, ctx.db, ctx.conn, result.run_id, progress)
+        custody.clean_incoming()
+        result.summaries.append(custody.load_paths(fmt, paths, source))
+    return result
+
+
+# -- dbt ----------------------------------------------------------------------
+def dbt(ctx_db: Database, args: list[str], quiet: bool = False) -> int:
+    """Runs dbt in a child process against the same database."""
+    env = dict(os.environ)
+    env.update(ctx_db.dbt_env())
+    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    env.setdefault("DBT_LOG_PATH", str(STATE_DIR / "dbt-logs"))
+    exe = Path(sys.executable).with_name("dbt")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "dbt.cli.main"]
+    cmd += [*args, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT)]
+    log.info("dbt %s", " ".join(args))
+    out = subprocess.PIPE if quiet else None
+    proc = subprocess.run(cmd, env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT,
+                          text=True)
+    if proc.returncode != 0 and quiet and proc.stdout:
+        tail = "\n".join(proc.stdout.strip().splitlines()[-15:])
+        log.error("dbt %s failed:\n%s", args[0], tail)
+    return proc.returncode
+
+
+def build(ctx: Context, select: str | None = None) -> bool:
+    args = ["build"] + (["--select", select] if select else [])
+    return dbt(ctx.db, args, quiet=ctx.quiet) == 0
+
+
+# -- expectations and the scheduled job ---------------------------------------
+def overdue_sources(ctx: Context, now: datetime | None = None) -> list[str]:
+    """Sources whose ``expect_every`` window passed with no file received."""
+    now = now or datetime.now(UTC)
+    late = []
+    for src in ctx.cfg.sources:
+        if not src.expect_every:
+            continue
+        with ctx.conn.cursor() as cur:
+            cur.execute(f"select max(received_at) from {RAW_SCHEMA}.file_manifest "
+                        "where source = %s and status <> 'refused'", (src.name,))
+            last = cur.fetchone()[0]
+        window = timedelta(seconds=src.expect_every)
+        if last is None:
+            late.append(f"did not receive {src.name} files: none received yet "
+                        f"(expected every {_human(window)})")
+        elif now - last > window:
+            late.append(f"did not receive {src.name} files: last one {last:%Y-%m-%d %H:%M} "
+                        f"(expected every {_human(window)})")
+    return late
+
+
+def _human(delta: timedelta) -> str:
+    secs = int(delta.total_seconds())
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if secs % size == 0:
+            return f"{secs // size}{unit}"
+    return f"{secs}s"
+
+
+def run(ctx: Context, wait: bool = False, skip_build: bool = False) -> RunResult:
+    """The scheduled job: fetch every source, land, dbt build, alert."""
+    result = fetch(ctx, None, wait=wait, verb="run")
+    if not skip_build:
+        result.dbt_ok = build(ctx)
+    result.overdue = overdue_sources(ctx)
+    from loaders.runs import status as st
+
+    result.anomalies = st.anomaly_counts(ctx.conn)
+    result.drift_quarantined = [f"{name} ({source}): {reason}" for _, source, name, _, reason
+                                in st.drift_quarantine(ctx.conn, result.run_id)]
+    from loaders.runs.alerts import send_summary, summary_text
+
+    text = summary_text(result)
+    if ctx.cfg.smtp is not None:
+        result.email_sent = send_summary(ctx.cfg.smtp, result, text)
+    with ctx.conn.cursor() as cur:
+        import json
+
+        status = "failed" if result.dbt_ok is False else result.status
+        cur.execute(f"update {RAW_SCHEMA}.run_log set counts = %s, status = %s "
+                    "where run_id = %s", (json.dumps(result.counts()), status, result.run_id))
+    result.status = status
+    return result
