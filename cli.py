@@ -57,7 +57,7 @@ def main(
 
 
 def _ctx(config: Path | None = None):
-    from loaders.runs.jobs import open_context
+    from loaders.core.context import open_context
 
     return open_context(config or _state["config"], quiet=_state["quiet"])
 
@@ -224,9 +224,9 @@ def trust_host(
 def dbt(ctx: typer.Context) -> None:
     """Run any dbt command against the configured database (e.g. dbt parse, dbt docs)."""
     from loaders.core.db import database
-    from loaders.runs import jobs
+    from loaders.core.dbt import dbt as run_dbt
 
-    code = jobs.dbt(database(), list(ctx.args) or ["--help"])
+    code = run_dbt(database(), list(ctx.args) or ["--help"])
     raise typer.Exit(code)
 
 

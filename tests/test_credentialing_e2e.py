@@ -79,8 +79,8 @@ def test_results_over_sftp_run_statuses_anomalies_email_report_and_reruns(
     assert all(kind in shown.stdout for kind in counts)
 
     # The report: the HTML page and a CSV of every mart, with the marts' rows.
+    from loaders.core.context import open_context
     from loaders.reporting.report import write_report
-    from loaders.runs.jobs import open_context
 
     ctx = open_context(config, quiet=True)
     try:

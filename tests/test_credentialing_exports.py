@@ -305,7 +305,8 @@ def test_exports_before_any_build_say_so(db_url, tmp_path):
 
 
 def test_anomalies_by_type_and_rows(built_db):
-    from loaders.credentialing.exports import anomaly_counts, anomaly_rows
+    from loaders.credentialing.exports import anomaly_rows
+    from loaders.runs.status import anomaly_counts
 
     sql = built_db
     conn = psycopg2.connect(sql.url)

@@ -8,8 +8,8 @@ import time
 import psycopg2
 import pytest
 
+from loaders.core.crash import CRASH_POINTS
 from loaders.core.db import RUN_LOCK_KEY
-from loaders.custody.pipeline import CRASH_POINTS
 from tests.helpers import run_cli, write_config
 
 HEADER = "CandidateID,EligibilityID,LastName,FirstName,ExamCode,TestDate,Score,Result\n"
@@ -128,6 +128,7 @@ def test_files_still_being_written_wait_for_the_next_run(inbox_project, sql):
 
 
 def test_file_growing_between_two_listings_waits(tmp_path, db_url, sql, monkeypatch):
+    from loaders.core.context import open_context
     from loaders.custody import pipeline as custody
     from loaders.runs import jobs
 
@@ -145,7 +146,7 @@ def test_file_growing_between_two_listings_waits(tmp_path, db_url, sql, monkeypa
             f.write("Cg9,Eg9,Doe,Jan,EX1,2026-01-01,70,PASS\n")
 
     monkeypatch.setattr(custody.time, "sleep", vendor_still_writing)
-    ctx = jobs.open_context(config, quiet=True)
+    ctx = open_context(config, quiet=True)
     result = jobs.fetch(ctx, None)
     assert result.summaries[0].waiting == 1 and result.summaries[0].received == 1
     assert [p.name for p in inbox.iterdir()] == ["GROWING.csv"]

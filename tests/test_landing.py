@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from loaders.landing.landing import column_names, sniff_text
+from loaders.core.names import column_names
+from loaders.landing.landing import sniff_text
 from tests.helpers import SAMPLES, run_cli
 
 pytestmark = pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/vendor-samples missing")

@@ -87,8 +87,8 @@ class Figures(HTMLParser):
 
 
 def test_report_shows_the_marts_figures_in_chromium(built_db, tmp_path, chromium):  # noqa: F811
+    from loaders.core.context import open_context
     from loaders.reporting.report import write_report
-    from loaders.runs.jobs import open_context
 
     sql = built_db
     ctx = open_context(write_config(tmp_path, []), quiet=True)

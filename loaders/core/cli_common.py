@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from loaders.core.errors import ScorebridgeError
+
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder for the file (or a .csv file "
                                       "path).")]
 
@@ -20,11 +22,9 @@ def domain_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from loaders.core.errors import known_errors
-
         try:
             return func(*args, **kwargs)
-        except known_errors() as exc:
+        except ScorebridgeError as exc:
             from loaders.core.ui import scrub
 
             typer.echo(f"error: {scrub(str(exc))}", err=True)
@@ -35,7 +35,7 @@ def domain_errors(func):
 
 def open_from_cli(cli_ctx: typer.Context):
     """The project context for the global --config and --quiet of the main command."""
-    from loaders.runs.jobs import open_context
+    from loaders.core.context import open_context
 
     params = cli_ctx.find_root().params
     return open_context(params.get("config"), quiet=bool(params.get("quiet")))

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from loaders.core.errors import ScorebridgeError
+
 TRANSPORTS = ("sftp", "ftp", "ftps", "https", "local")
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
 _DURATION_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
-class ConfigError(Exception):
+class ConfigError(ScorebridgeError):
     """A configuration problem, worded as one line naming the key."""
 
 

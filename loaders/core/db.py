@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from loaders.core.errors import ScorebridgeError
+from loaders.core.names import column_names
 from loaders.core.paths import PROJECT_ROOT, STATE_DIR
 
 log = logging.getLogger(__name__)
@@ -27,7 +29,7 @@ RAW_SCHEMA = "raw"
 RUN_LOCK_KEY = 0x5C0_2EB2
 
 
-class DatabaseError(Exception):
+class DatabaseError(ScorebridgeError):
     """The database cannot be reached or prepared; one clear line."""
 
 
@@ -275,8 +277,6 @@ def ensure_schema(conn, formats) -> None:
             if fmt.kind == "csv":
                 # The layout's columns exist before any file lands, so staging
                 # models compile on an empty database; files add any others.
-                from loaders.landing.landing import column_names
-
                 for header in layouts.get(fmt.name, []):
                     for column in column_names(header):
                         if (fmt.raw_table, column) in existing:
@@ -344,7 +344,14 @@ def transaction(conn):
         conn.autocommit = True
 
 
-class LockBusy(Exception):
+def table_exists(conn, schema: str, table: str) -> bool:
+    with conn.cursor() as cur:
+        cur.execute("select 1 from information_schema.tables where table_schema = %s "
+                    "and table_name = %s", (schema, table))
+        return cur.fetchone() is not None
+
+
+class LockBusy(ScorebridgeError):
     """Another run holds the run lock."""
 
 

@@ -1,21 +1,14 @@
-"""The problems the CLI reports as one line (exit 1) instead of a traceback."""
+"""The one base error: a known problem that the CLI reports as one line
+(``error: ...``, exit status 1) instead of a traceback.
+
+Each room subclasses it (ConfigError, DatabaseError, LockBusy, UnknownFormat
+here in core; TransportError, CustodyError, DecryptError in custody;
+ExportError in outbound), so this module imports none of them and a new error
+class is known to the CLI by being one.
+"""
 
 from __future__ import annotations
 
 
-def known_errors() -> tuple[type[BaseException], ...]:
-    from loaders.core.config import ConfigError
-    from loaders.core.db import DatabaseError, LockBusy
-    from loaders.core.formats import UnknownFormat
-    from loaders.custody.pipeline import CustodyError
-    from loaders.outbound.csv_files import ExportError
-
-    errors: list[type[BaseException]] = [ConfigError, CustodyError, DatabaseError, LockBusy,
-                                         ExportError, UnknownFormat]
-    try:
-        from loaders.custody.transports import TransportError
-
-        errors.append(TransportError)
-    except ImportError:  # pragma: no cover - transports always ships
-        pass
-    return tuple(errors)
+class ScorebridgeError(Exception):
+    """A problem worded as one clear line, never containing a secret."""

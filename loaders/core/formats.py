@@ -7,10 +7,11 @@ import csv
 from dataclasses import dataclass
 from functools import lru_cache
 
+from loaders.core.errors import ScorebridgeError
 from loaders.core.paths import SEEDS_DIR
 
 
-class UnknownFormat(Exception):
+class UnknownFormat(ScorebridgeError):
     pass
 
 

@@ -16,12 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from loaders.core.db import RUN_LOCK_KEY, transaction
+from loaders.core.db import RUN_LOCK_KEY, table_exists, transaction
 from loaders.outbound.csv_files import ExportError, write_csv
-
-# anomaly_counts is part of this module's interface; status owns the query.
-from loaders.runs.status import anomaly_counts  # noqa: F401
-from loaders.runs.status import table_exists as _table_exists
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +48,7 @@ class Written:
 
 # -- helpers -----------------------------------------------------------------------
 def _require_mart(conn, table: str) -> None:
-    if not _table_exists(conn, "marts", table):
+    if not table_exists(conn, "marts", table):
         raise ExportError(f"marts.{table} does not exist yet (run python cli.py build)")
 
 
@@ -92,7 +88,7 @@ def _safe(text: str) -> str:
 # -- anomalies (for status and the run email) -----------------------------------------
 def anomaly_rows(conn, limit: int = 50) -> list[dict]:
     """The newest anomalies, one dict per row (keys: ANOMALY_COLUMNS); [] before the build."""
-    if not _table_exists(conn, "marts", "mart_result_anomalies"):
+    if not table_exists(conn, "marts", "mart_result_anomalies"):
         return []
     with conn.cursor() as cur:
         cur.execute(f"select {', '.join(ANOMALY_COLUMNS)} from marts.mart_result_anomalies "

@@ -12,12 +12,13 @@ import tempfile
 from pathlib import Path
 
 from loaders.core.config import PgpConfig
+from loaders.core.errors import ScorebridgeError
 
 log = logging.getLogger(__name__)
 ENCRYPTED_SUFFIXES = (".pgp", ".gpg", ".asc")
 
 
-class DecryptError(Exception):
+class DecryptError(ScorebridgeError):
     """The file could not be decrypted; the message is the quarantine reason."""
 
 

@@ -15,7 +15,6 @@ import hashlib
 import logging
 import os
 import queue
-import signal
 import threading
 import time
 import uuid
@@ -25,26 +24,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from loaders.core.config import Config, SourceConfig
+from loaders.core.crash import crash_point
 from loaders.core.db import RAW_SCHEMA, Database, transaction
+from loaders.core.errors import ScorebridgeError
 from loaders.core.formats import Format, get_format
 from loaders.landing.landing import FileText, TextSniffer, land_file
 
 log = logging.getLogger(__name__)
 
 IN_PROGRESS_SUFFIXES = (".part", ".filepart", ".tmp")
-CRASH_ENV = "SCOREBRIDGE_CRASH_AT"
-CRASH_POINTS = ("after_download", "after_archive", "during_land", "after_land",
-                "before_remove", "after_remove")
-
-
-def crash_point(name: str) -> None:
-    """Fault injection for the custody tests: die here like kill -9 would."""
-    if os.environ.get(CRASH_ENV) == name:
-        log.warning("crash point %s reached: killing the process", name)
-        logging.shutdown()
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
 @dataclass
 class SourceSummary:
     source: str
@@ -452,7 +440,7 @@ class Custody:
             self._land(row, get_format(fmt_name), summary, src)
 
 
-class CustodyError(Exception):
+class CustodyError(ScorebridgeError):
     """A custody step failed for one file; the file stays on the server."""
 
 

@@ -24,12 +24,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from loaders.core.config import SourceConfig
+from loaders.core.errors import ScorebridgeError
 
 log = logging.getLogger(__name__)
 BLOCK = 1 << 20
 
 
-class TransportError(Exception):
+class TransportError(ScorebridgeError):
     """A transport problem, one line, never containing a secret."""
 
 

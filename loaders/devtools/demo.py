@@ -63,10 +63,11 @@ def drop_files(records: int, seed: int) -> None:
 
 def run_demo(records: int = 200, quiet: bool = False):
     """Returns the context and the run's result."""
+    from loaders.core.context import open_context
     from loaders.runs import jobs
 
     DEMO_DIR.mkdir(parents=True, exist_ok=True)
     config = write_demo_config()
-    ctx = jobs.open_context(config, quiet=quiet)
+    ctx = open_context(config, quiet=quiet)
     drop_files(records, seed=int(time.time()))
     return ctx, jobs.run(ctx)

@@ -12,12 +12,10 @@ from __future__ import annotations
 import array
 import codecs
 import csv
-import hashlib
 import itertools
 import logging
 import os
 import queue
-import re
 import shutil
 import tempfile
 import threading
@@ -27,8 +25,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from loaders.core.crash import crash_point
 from loaders.core.db import RAW_SCHEMA, Database
 from loaders.core.formats import Format
+from loaders.core.names import column_names
 from loaders.core.paths import STATE_DIR
 
 log = logging.getLogger(__name__)
@@ -40,8 +40,6 @@ PART_ROWS = 100_000
 # Parts a dlt package holds: the next package is read while one is copied.
 SEGMENT_PARTS = 2
 CHUNK_BYTES = 3 << 20
-_IDENT = re.compile(r"[^a-z0-9]+")
-MAX_IDENT = 63  # PostgreSQL's identifier length
 
 
 @dataclass
@@ -178,32 +176,6 @@ def _decode(data: bytes, encoding: str) -> str:
     if encoding == "utf-8-replace":
         return data.decode("utf-8", errors="replace")
     return data.decode(encoding)
-
-
-def column_names(header: list[str]) -> list[str]:
-    """Header names to unique PostgreSQL column names (snake_case, <= 63).
-
-    Repeated names (``Filler``) get ``_2``, ``_3``...; names that do not fit
-    are cut and given a short hash so two long names never collide.
-    """
-    taken: set[str] = set()
-    names = []
-    for i, raw in enumerate(header):
-        base = _IDENT.sub("_", raw.strip().lower()).strip("_") or f"column_{i + 1}"
-        if base[0].isdigit():
-            base = f"c_{base}"
-        if base.startswith("_"):
-            base = f"c{base}"
-        if len(base) > MAX_IDENT - 4:
-            digest = hashlib.sha1(raw.encode()).hexdigest()[:6]
-            base = f"{base[:MAX_IDENT - 11]}_{digest}"
-        name, n = base, 1
-        while name in taken:
-            n += 1
-            name = f"{base}_{n}"
-        taken.add(name)
-        names.append(name)
-    return names
 
 
 def _lines(path: Path, text: FileText) -> Iterator:
@@ -431,7 +403,6 @@ def _extract_and_load(dlt, db: Database, fmt: Format, parts: Iterator, work: Pat
     ever changed by one of them at a time; reading and writing the next
     package overlaps that COPY.
     """
-    from loaders.custody.pipeline import crash_point  # custody imports this module
 
     ready: queue.Queue = queue.Queue(maxsize=1)
     failure: list[BaseException] = []

@@ -7,13 +7,15 @@ import logging
 import re
 from pathlib import Path
 
+from loaders.core.errors import ScorebridgeError
+
 log = logging.getLogger(__name__)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
-class ExportError(Exception):
-    pass
+class ExportError(ScorebridgeError):
+    """An export cannot be written; nothing was written or recorded."""
 
 
 def neutralise(value) -> str:

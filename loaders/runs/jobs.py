@@ -8,44 +8,17 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from loaders.core.config import Config, load_config
-from loaders.core.db import RAW_SCHEMA, Database, database, ensure_schema, run_lock
-from loaders.core.formats import registry
-from loaders.core.paths import PROJECT_ROOT, STATE_DIR
-from loaders.core.ui import Progress, register_secret, setup_logging
+from loaders.core.context import Context
+from loaders.core.db import RAW_SCHEMA, run_lock
+from loaders.core.dbt import dbt
+from loaders.core.ui import Progress
 from loaders.custody.pipeline import Custody, SourceSummary
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Context:
-    cfg: Config
-    db: Database
-    conn: object
-    quiet: bool = False
-
-
-def open_context(config_path: Path | None, quiet: bool = False) -> Context:
-    cfg = load_config(config_path, formats=set(registry()))
-    for src in cfg.sources:
-        for secret in (src.password, src.key_passphrase, src.pgp and src.pgp.passphrase):
-            if secret:
-                register_secret(secret.reveal())
-    if cfg.smtp and cfg.smtp.password:
-        register_secret(cfg.smtp.password.reveal())
-    setup_logging(cfg.log_file or STATE_DIR / "scorebridge.log", quiet)
-    db = database()
-    register_secret(db.password)
-    conn = db.connect()
-    ensure_schema(conn, registry().values())
-    return Context(cfg=cfg, db=db, conn=conn, quiet=quiet)
 
 
 # -- run log ----------------------------------------------------------------
@@ -152,26 +125,6 @@ def load(ctx: Context, fmt: str, paths: list[Path], source: str = "local",
         custody.clean_incoming()
         result.summaries.append(custody.load_paths(fmt, paths, source))
     return result
-
-
-# -- dbt ----------------------------------------------------------------------
-def dbt(ctx_db: Database, args: list[str], quiet: bool = False) -> int:
-    """Runs dbt in a child process against the same database."""
-    env = dict(os.environ)
-    env.update(ctx_db.dbt_env())
-    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
-    env.setdefault("DBT_LOG_PATH", str(STATE_DIR / "dbt-logs"))
-    exe = Path(sys.executable).with_name("dbt")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "dbt.cli.main"]
-    cmd += [*args, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT)]
-    log.info("dbt %s", " ".join(args))
-    out = subprocess.PIPE if quiet else None
-    proc = subprocess.run(cmd, env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT,
-                          text=True)
-    if proc.returncode != 0 and quiet and proc.stdout:
-        tail = "\n".join(proc.stdout.strip().splitlines()[-15:])
-        log.error("dbt %s failed:\n%s", args[0], tail)
-    return proc.returncode
 
 
 def build(ctx: Context, select: str | None = None) -> bool:

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from loaders.core.db import RAW_SCHEMA
-
-
-def table_exists(conn, schema: str, table: str) -> bool:
-    with conn.cursor() as cur:
-        cur.execute("select 1 from information_schema.tables where table_schema = %s "
-                    "and table_name = %s", (schema, table))
-        return cur.fetchone() is not None
+from loaders.core.db import RAW_SCHEMA, table_exists
 
 
 def anomaly_counts(conn) -> dict[str, int]:
