@@ -28,6 +28,7 @@ from loaders.core.crash import crash_point
 from loaders.core.db import RAW_SCHEMA, Database, transaction
 from loaders.core.errors import ScorebridgeError
 from loaders.core.formats import Format, get_format
+from loaders.core.hashing import file_sha256
 from loaders.landing.landing import FileText, TextSniffer, land_file
 
 log = logging.getLogger(__name__)
@@ -188,7 +189,7 @@ class Custody:
             self._sniffed[dest] = text
         if dest.exists():
             # An earlier attempt got this far (a size that differs is other content).
-            if dest.stat().st_size == tmp.stat().st_size and _sha256(dest) == sha:
+            if dest.stat().st_size == tmp.stat().st_size and file_sha256(dest) == sha:
                 tmp.unlink()
                 return dest
             dest = folder / f"{name}.{sha[:12]}"
@@ -254,7 +255,7 @@ class Custody:
             except DecryptError as exc:
                 self._quarantine(row, str(exc), summary)
                 return
-            self._update(row.file_id, decrypted_path=str(clear), decrypted_sha256=_sha256(clear))
+            self._update(row.file_id, decrypted_path=str(clear), decrypted_sha256=file_sha256(clear))
             path, sniffed = clear, None  # the clear text is sniffed when landed
         text: FileText | None = sniffed.result(path) if sniffed is not None else None
         load_id = f"{self.run_id}-{row.file_id}-{uuid.uuid4().hex[:8]}"
@@ -442,12 +443,3 @@ class Custody:
 
 class CustodyError(ScorebridgeError):
     """A custody step failed for one file; the file stays on the server."""
-
-
-def _sha256(path: Path) -> str:
-    sha = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            sha.update(chunk)
-    return sha.hexdigest()
-

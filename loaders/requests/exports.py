@@ -6,34 +6,35 @@ the mart, our own request history read live, so a second export the same day
 asks nobody again), writes the request file and the checklist update file for
 the student system, records both in
 ``raw.score_request_files`` / ``raw.score_request_history``
-(sql/requests.sql beside this module) and uploads like the eligibility export.
+(sql/requests.sql beside this module) through the one recorded export of
+``loaders.outbound.recorded``, which uploads like the eligibility export.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
-from loaders.core.db import transaction
-from loaders.credentialing.exports import (
-    EXPORT_LOCK_KEY,
+from loaders.outbound.csv_files import ExportError
+from loaders.outbound.recorded import (
+    OutFile,
+    Record,
     Written,
-    _day,
-    _next_id,
-    _require_mart,
-    _sha256,
-    _target,
-    _upload,
-    _upload_source,
+    iso_day,
+    recorded_export,
+    require_mart,
+    upload_source,
 )
-from loaders.outbound.csv_files import ExportError, write_csv
 
 log = logging.getLogger(__name__)
 
 REQUEST_HEADER = ["PersonID", "EntryTerm", "ItemCode", "FirstRequested", "LastRequested"]
 UPDATE_HEADER = ["PersonID", "EntryTerm", "ItemCode", "FirstRequestedDate", "LastRequestedDate"]
+REQUEST_RECORD = Record("raw.score_request_files", "file_id", "row_count", "created_at",
+                        "raw.score_request_history",
+                        ("person_id", "entry_term", "item_code", "requested_on"))
 
 _DUE_SELECT = """
 select m.person_id, m.entry_term, m.item_code,
@@ -53,7 +54,7 @@ def due(conn, days: int, today: date) -> list[tuple]:
     """(person, term, item, first requested, last requested) of everyone due today."""
     if days < 0:
         raise ExportError(f"--days {days}: must be 0 or more")
-    _require_mart(conn, "mart_score_requests_due")
+    require_mart(conn, "mart_score_requests_due")
     with conn.cursor() as cur:
         cur.execute(_DUE_SELECT, {"cutoff": today - timedelta(days=days)})
         return cur.fetchall()
@@ -69,44 +70,27 @@ def export_requests(ctx, *, days: int = 3, out: Path = Path("exports"),
     upload leaves no record and no file behind, so the people stay due.
     """
     today = today or date.today()
-    source = _upload_source(ctx, upload)
+    source = upload_source(ctx, upload)
     rows = due(ctx.conn, days, today)
     if not rows:
         return Written(None, 0), None
     if not confirm(len(rows)):
         raise ExportError("not confirmed: nothing written")
-    now = datetime.now(UTC)
-    with transaction(ctx.conn) as cur:
-        cur.execute("select pg_advisory_xact_lock(%s)", (EXPORT_LOCK_KEY,))
+
+    def still_due() -> list[tuple]:
         if [r[:3] for r in due(ctx.conn, days, today)] != [r[:3] for r in rows]:
             raise ExportError("the selection changed while waiting: nothing written, run the "
                               "export again")
-        file_id = _next_id(cur, "raw.score_request_files", "file_id")
-        path = _target(out, f"SCORE_REQUESTS_{today:%Y%m%d}_{file_id:06d}.csv")
-        update = path.with_name(f"CHECKLIST_UPDATE_{today:%Y%m%d}_{file_id:06d}.csv")
-        lines = [[person, term, item, _day(first) or today.isoformat(), today.isoformat()]
-                 for person, term, item, first, _ in rows]
-        try:
-            n = write_csv(path, REQUEST_HEADER, lines)
-            write_csv(update, UPDATE_HEADER, lines)
-            sha = _sha256(path)
-            cur.execute("insert into raw.score_request_files (file_id, file_name, "
-                        "update_file_name, sha256, row_count, created_at) "
-                        "values (%s, %s, %s, %s, %s, %s)",
-                        (file_id, path.name, update.name, sha, n, now))
-            cur.executemany("insert into raw.score_request_history (file_id, person_id, "
-                            "entry_term, item_code, requested_on) values (%s, %s, %s, %s, %s)",
-                            [(file_id, p, t, i, today) for p, t, i, _, _ in rows])
-            uploaded_to = None
-            if source is not None:
-                folder = remote_folder or source.remote_folder
-                _upload(source, path, folder)
-                uploaded_to = f"{source.name}:{folder}"
-                cur.execute("update raw.score_request_files set uploaded_to = %s, "
-                            "uploaded_at = now() where file_id = %s", (uploaded_to, file_id))
-        except BaseException:
-            path.unlink(missing_ok=True)
-            update.unlink(missing_ok=True)
-            raise
-    log.info("score requests %s: %s, %s request(s)", file_id, path, n)
-    return Written(path, n, sha, file_id, uploaded_to), update
+        return rows
+
+    written = recorded_export(
+        ctx.conn, REQUEST_RECORD,
+        [OutFile(REQUEST_HEADER, lambda i, now: f"SCORE_REQUESTS_{today:%Y%m%d}_{i:06d}.csv"),
+         OutFile(UPDATE_HEADER, lambda i, now: f"CHECKLIST_UPDATE_{today:%Y%m%d}_{i:06d}.csv",
+                 column="update_file_name")],
+        select=still_due,
+        lines=lambda rows: ([person, term, item, iso_day(first) or today.isoformat(),
+                             today.isoformat()] for person, term, item, first, _ in rows),
+        items=lambda r: (*r[:3], today), out=out, source=source, remote_folder=remote_folder)
+    log.info("score requests %s: %s, %s request(s)", written.record_id, written.path, written.rows)
+    return written, written.files[1]
