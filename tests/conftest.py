@@ -1,4 +1,7 @@
 import importlib.util
+import os
+import time
+from pathlib import Path
 
 import pytest
 
@@ -6,9 +9,70 @@ pytest_plugins = ["tests.pg"]
 if importlib.util.find_spec("tests.servers") is not None:
     pytest_plugins.append("tests.servers")
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config):
+    """Each xdist worker gets its own dbt target folder: two dbt processes writing
+    one manifest and partial-parse file at once would read each other's halves."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    os.environ.setdefault("DBT_TARGET_PATH", str(ROOT / "target" / f"pytest-{worker}"))
+    os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
+
 
 def pytest_collection_modifyitems(items):
-    """Every test that uses a database is an integration test (CI runs them twice)."""
+    """Every test that uses a database is an integration test."""
     for item in items:
         if {"db_url", "sql"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)
+
+
+def _left_running(folder: str) -> list:
+    """Processes whose command line or working folder lies in the suite's temp folder."""
+    import psutil
+
+    found = []
+    for proc in psutil.process_iter(["pid", "cmdline", "cwd"]):
+        try:
+            cmdline = " ".join(proc.info["cmdline"] or ())
+            if proc.pid != os.getpid() and (folder in cmdline or
+                                            (proc.info["cwd"] or "").startswith(folder)):
+                found.append(proc)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return found
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    """The suite leaves nothing running: any PostgreSQL, gpg-agent or test server
+    started under the temp folder and still alive fails the run, then is stopped."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # the controller checks once, after every worker has finished
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None or factory._basetemp is None:
+        return
+    folder = str(factory.getbasetemp())
+    import psutil
+
+    deadline = time.monotonic() + 10
+    left = _left_running(folder)
+    while left and time.monotonic() < deadline:  # servers shutting down get a moment
+        time.sleep(0.5)
+        left = _left_running(folder)
+    if not left:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    lines = []
+    for proc in left:
+        try:
+            lines.append(f"  pid {proc.pid}: {' '.join(proc.cmdline())[:200]}")
+            proc.kill()
+        except psutil.NoSuchProcess:
+            continue
+    if reporter is not None:
+        reporter.write_line("error: the suite left processes running (now killed):", red=True)
+        for line in lines:
+            reporter.write_line(line)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
