@@ -28,6 +28,19 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.integration)
 
 
+@pytest.fixture(scope="session")
+def credentialing_template(pg_admin_url, tmp_path_factory):
+    """The organisation's records and one result file loaded and built, once per
+    session (per worker); tests take copies of it (test_credentialing_exports.built_db)."""
+    from tests.pg import make_template
+    from tests.test_credentialing_exports import load_and_build
+
+    folder = tmp_path_factory.mktemp("credentialing")
+    with make_template(pg_admin_url, lambda url: load_and_build(
+            folder, {"SCOREBRIDGE_DATABASE_URL": url})) as name:
+        yield name
+
+
 def _left_running(folder: str) -> list:
     """Processes whose command line or working folder lies in the suite's temp folder."""
     import psutil

@@ -3,12 +3,21 @@
 By default a pgserver (PostgreSQL 16) in a temporary folder; with
 SCOREBRIDGE_TEST_DATABASE_URL set (CI's second pass), that server instead,
 which must allow CREATE DATABASE.
+
+Loading files and building the models costs seconds per test, so a set of
+tests that start from the same loaded and built data shares a template: it is
+prepared once (`make_template`), and each test gets its own copy
+(`CREATE DATABASE ... TEMPLATE`, a fraction of a second) by marking itself
+``@pytest.mark.db_from("<template fixture>")``; its `db_url` and `sql` then
+point at the copy.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -43,13 +52,32 @@ def _admin(url: str):
     return conn
 
 
+@contextmanager
+def make_template(admin_url: str, prepare: Callable[[str], None]) -> Iterator[str]:
+    """A database prepared once by ``prepare(url)``, to be copied by tests; its name."""
+    name = f"sbtpl_{uuid.uuid4().hex[:12]}"
+    conn = _admin(admin_url)
+    with conn.cursor() as cur:
+        cur.execute(f"create database {name}")
+    try:
+        prepare(with_dbname(admin_url, name))
+        yield name
+    finally:
+        with conn.cursor() as cur:
+            cur.execute(f"drop database if exists {name} with (force)")
+        conn.close()
+
+
 @pytest.fixture
-def db_url(pg_admin_url, monkeypatch):
-    """A new empty database; SCOREBRIDGE_DATABASE_URL points at it."""
+def db_url(request, pg_admin_url, monkeypatch):
+    """A new database, empty or a copy of the template the test is marked with
+    (``db_from``); SCOREBRIDGE_DATABASE_URL points at it."""
+    marker = request.node.get_closest_marker("db_from")
+    template = request.getfixturevalue(marker.args[0]) if marker else None
     name = f"sbtest_{uuid.uuid4().hex[:12]}"
     conn = _admin(pg_admin_url)
     with conn.cursor() as cur:
-        cur.execute(f"create database {name}")
+        cur.execute(f"create database {name}" + (f" template {template}" if template else ""))
     url = with_dbname(pg_admin_url, name)
     monkeypatch.setenv("SCOREBRIDGE_DATABASE_URL", url)
     yield url

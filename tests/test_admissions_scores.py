@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 
 from tests.helpers import SAMPLES, fixed_record, run_cli
+from tests.pg import make_template
 
 pytestmark = pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/vendor-samples missing")
 
@@ -27,14 +28,14 @@ SAMPLE_FILES = {
 ADMISSIONS = "+mart_admissions_load_audit +mart_scores_by_person +mart_score_errors"
 
 
-def load(tmp_path, fmt, path):
-    result = run_cli("load", fmt, str(path), cwd=tmp_path)
+def load(tmp_path, fmt, path, env=None):
+    result = run_cli("load", fmt, str(path), cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     return result
 
 
-def build(tmp_path):
-    result = run_cli("build", "--select", ADMISSIONS, cwd=tmp_path, timeout=900)
+def build(tmp_path, env=None):
+    result = run_cli("build", "--select", ADMISSIONS, cwd=tmp_path, timeout=900, env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     return result
 
@@ -54,14 +55,32 @@ def csv_rows(name):
 MISSING = {"", "-", "--", "---"}
 
 
+@pytest.fixture(scope="module")
+def samples_template(pg_admin_url, tmp_path_factory):
+    """Every vendor sample loaded and the admissions models built, once per module."""
+    folder = tmp_path_factory.mktemp("samples")
+
+    def prepare(url):
+        env = {"SCOREBRIDGE_DATABASE_URL": url}
+        for fmt, name in SAMPLE_FILES.items():
+            load(folder, fmt, SAMPLES / name, env)
+        build(folder, env)
+
+    with make_template(pg_admin_url, prepare) as name:
+        yield name
+
+
 @pytest.fixture
-def samples_loaded(tmp_path, sql):
-    for fmt, name in SAMPLE_FILES.items():
-        load(tmp_path, fmt, SAMPLES / name)
-    build(tmp_path)
+def samples_loaded(request, tmp_path, sql):
+    """The test's own copy of the samples template (the test is marked db_from)."""
+    assert request.node.get_closest_marker("db_from"), "mark the test db_from('samples_template')"
     return tmp_path
 
 
+from_samples = pytest.mark.db_from("samples_template")
+
+
+@from_samples
 def test_act_sample_scores_are_exact(samples_loaded, sql):
     assert scores(sql, "ACT", "1234567891") == [
         ("composite", 16, date(2024, 9, 1), True),
@@ -84,6 +103,7 @@ def test_act_sample_scores_are_exact(samples_loaded, sql):
     assert person == ("FIRST1", "LAST1", date(2006, 1, 1), "F", "SC", "11")
 
 
+@from_samples
 def test_sat_sample_counts_every_administration(samples_loaded, sql):
     assert [(c, s, d) for c, s, d, _ in scores(sql, "SAT", "300a") if c == "total"] == [
         ("total", 830, date(2022, 5, 7)),
@@ -103,6 +123,7 @@ def test_sat_sample_counts_every_administration(samples_loaded, sql):
                "where test_code = 'SAT'")[0][0] == expected
 
 
+@from_samples
 def test_ap_sample_counts_every_exam_slot(samples_loaded, sql):
     assert scores(sql, "AP", "605003") == [
         ("36", 2, date(2022, 5, 1), True),
@@ -126,6 +147,7 @@ def test_ap_sample_counts_every_exam_slot(samples_loaded, sql):
     assert ("Exam Code 01", "100001") in missing and ("Exam Code 02", "70") in missing
 
 
+@from_samples
 def test_preact_fixed_width_scores_and_errors(samples_loaded, sql):
     assert scores(sql, "PREACT", "605000") == [
         ("composite", 12, date(2020, 10, 7), False),
@@ -148,6 +170,7 @@ def test_preact_fixed_width_scores_and_errors(samples_loaded, sql):
         (4, "DOB", "20490426", "future_date")]
 
 
+@from_samples
 def test_accuplacer_sessions_all_count(samples_loaded, sql):
     assert scores(sql, "ACCUPLACER", "300") == [
         ("qas", 203, date(2024, 5, 1), True),
@@ -157,6 +180,7 @@ def test_accuplacer_sessions_all_count(samples_loaded, sql):
                "where test_code = 'ACCUPLACER'")[0][0] == 7
 
 
+@from_samples
 def test_marts_and_audit(samples_loaded, sql):
     audit = {r[0]: r[1:] for r in sql(
         "select file_name, rows_read, rows_parsed, rows_quarantined, scores_loaded, "

@@ -1,7 +1,8 @@
 """Credentialing exports through the real CLI against the real models.
 
 The organisation's records and one result file are loaded and built once per
-module into a template database; each test gets a fresh copy of it.
+session into a template database (tests/conftest.py); each test gets a fresh
+copy of it.
 """
 
 from __future__ import annotations
@@ -89,28 +90,13 @@ def _admin(url: str):
     return conn
 
 
-@pytest.fixture(scope="module")
-def built_template(pg_admin_url, tmp_path_factory):
-    """A database with the records and one result file loaded and built."""
-    name = f"sbtpl_{uuid.uuid4().hex[:12]}"
-    admin = _admin(pg_admin_url)
-    with admin.cursor() as cur:
-        cur.execute(f"create database {name}")
-    folder = tmp_path_factory.mktemp("credentialing")
-    load_and_build(folder, {"SCOREBRIDGE_DATABASE_URL": with_dbname(pg_admin_url, name)})
-    yield name
-    with admin.cursor() as cur:
-        cur.execute(f"drop database if exists {name} with (force)")
-    admin.close()
-
-
 @pytest.fixture
-def built_db(built_template, pg_admin_url, monkeypatch):
+def built_db(credentialing_template, pg_admin_url, monkeypatch):
     """A fresh copy of the built database; SCOREBRIDGE_DATABASE_URL points at it."""
     name = f"sbtest_{uuid.uuid4().hex[:12]}"
     admin = _admin(pg_admin_url)
     with admin.cursor() as cur:
-        cur.execute(f"create database {name} template {built_template}")
+        cur.execute(f"create database {name} template {credentialing_template}")
     url = with_dbname(pg_admin_url, name)
     monkeypatch.setenv("SCOREBRIDGE_DATABASE_URL", url)
     conn = _admin(url)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT, write_config
-from tests.test_credentialing_exports import built_db, built_template  # noqa: F401 (fixtures)
+from tests.test_credentialing_exports import built_db  # noqa: F401 (fixture)
 
 CHROMIUM = "/usr/bin/chromium"
 

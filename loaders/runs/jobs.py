@@ -128,7 +128,11 @@ def load(ctx: Context, fmt: str, paths: list[Path], source: str = "local",
 
 
 def build(ctx: Context, select: str | None = None) -> bool:
-    args = ["build"] + (["--select", select] if select else [])
+    """dbt build of the landed data: seeds, models and data tests. dbt's unit tests
+    check the SQL against fixed inputs, not the data, so they run in the test suite
+    (tests/test_dbt_unit.py) and `dbt test --select test_type:unit`, not nightly."""
+    args = ["build", "--exclude-resource-type", "unit_test"] + (
+        ["--select", select] if select else [])
     return dbt(ctx.db, args, quiet=ctx.quiet) == 0
 
 
