@@ -23,8 +23,10 @@ system-deps:
 demo: $(STAMP)
 	$(PY) cli.py demo
 
+# Two workers: the tests wait on dbt and PostgreSQL more than they compute.
+# --durations=15 prints the slowest tests, so each contributor sees the cost.
 test: $(STAMP) system-deps lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --durations=15
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -42,15 +42,16 @@ def credentialing_template(pg_admin_url, tmp_path_factory):
 
 
 def _left_running(folder: str) -> list:
-    """Processes whose command line or working folder lies in the suite's temp folder."""
+    """Processes whose command line or working folder lies in the suite's temp folder,
+    and gpg agents of the decryption's own temporary homes (loaders/custody/pgp.py)."""
     import psutil
 
     found = []
     for proc in psutil.process_iter(["pid", "cmdline", "cwd"]):
         try:
             cmdline = " ".join(proc.info["cmdline"] or ())
-            if proc.pid != os.getpid() and (folder in cmdline or
-                                            (proc.info["cwd"] or "").startswith(folder)):
+            if proc.pid != os.getpid() and (folder in cmdline or "scorebridge-gpg-" in cmdline
+                                            or (proc.info["cwd"] or "").startswith(folder)):
                 found.append(proc)
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue

@@ -1,6 +1,7 @@
 """PGP files are decrypted with the system gpg; bad ones are quarantined."""
 
 import shutil
+import subprocess
 
 import gnupg
 import pytest
@@ -20,13 +21,24 @@ def make_key(home, email: str, passphrase: str):
     return gpg, key.fingerprint
 
 
-@pytest.fixture
-def pgp_project(tmp_path):
-    home = tmp_path / "gnupg"
+@pytest.fixture(scope="module")
+def keyring(tmp_path_factory):
+    """Our key and somebody else's, generated once per module (seconds each)."""
+    home = tmp_path_factory.mktemp("keyring") / "gnupg"
     home.mkdir(mode=0o700)
     gpg, ours = make_key(home, "us@example.org", "correct horse")
     _, theirs = make_key(home, "someone-else@example.org", "other")
     secret = gpg.export_keys(ours, secret=True, passphrase="correct horse")
+    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], check=False)
+    return home, ours, theirs, secret
+
+
+@pytest.fixture
+def pgp_project(tmp_path, keyring):
+    source, ours, theirs, secret = keyring
+    home = tmp_path / "gnupg"
+    shutil.copytree(source, home, ignore=shutil.ignore_patterns("S.*"))
+    gpg = gnupg.GPG(gnupghome=str(home))
     (tmp_path / "private.asc").write_text(secret)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -35,7 +47,8 @@ def pgp_project(tmp_path):
         "remote_folder": str(inbox), "settle_seconds": 0,
         "pgp": {"key_file": "private.asc", "passphrase": {"env": "SB_TEST_PGP"}},
     }])
-    return tmp_path, inbox, config, gpg, ours, theirs
+    yield tmp_path, inbox, config, gpg, ours, theirs
+    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], check=False)
 
 
 def encrypt(gpg, recipient, data: bytes) -> bytes:

@@ -86,7 +86,7 @@ def test_sftp_unknown_and_changed_host_keys_are_refused(sftp_server, sftp_folder
 
 
 def test_trust_host_shows_the_key_and_records_it_after_confirmation(sftp_server, sftp_folder,
-                                                                    tmp_path):
+                                                                    tmp_path, db_url):
     known = tmp_path / "keys" / "known_hosts"
     config = write_config(tmp_path, [{
         "name": "vendor", "format": "act_csv", "transport": "sftp", "host": "127.0.0.1",

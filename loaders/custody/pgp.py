@@ -55,7 +55,18 @@ def decrypt(pgp: PgpConfig, encrypted: Path, out: Path) -> None:
             raise DecryptError(f"PGP decryption failed: {_reason(result)}")
         tmp.replace(out)
     finally:
+        _stop_agent(home)
         shutil.rmtree(home, ignore_errors=True)
+
+
+def _stop_agent(home: str) -> None:
+    """gpg starts an agent for its home folder that outlives the decryption; with
+    the folder removed nothing would ever stop it, one agent per file."""
+    import subprocess
+
+    if shutil.which("gpgconf"):
+        subprocess.run(["gpgconf", "--homedir", home, "--kill", "all"], capture_output=True,
+                       timeout=30, check=False)
 
 
 def _reason(result) -> str:
