@@ -23,10 +23,12 @@ system-deps:
 demo: $(STAMP)
 	$(PY) cli.py demo
 
-# Two workers: the tests wait on dbt and PostgreSQL more than they compute.
-# --durations=15 prints the slowest tests, so each contributor sees the cost.
+# Two workers: the tests wait on dbt and PostgreSQL as much as they compute.
+# loadgroup keeps the tests of one shared template on one worker, so it is
+# built once. --durations=15 prints the slowest tests: each contributor sees
+# the cost of what they add.
 test: $(STAMP) system-deps lint
-	$(PY) -m pytest -q -n 2 --durations=15
+	$(PY) -m pytest -q -n 2 --dist loadgroup --durations=15
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

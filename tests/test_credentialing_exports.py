@@ -19,7 +19,12 @@ import psycopg2
 import pytest
 
 from tests.helpers import run_cli, write_config
-from tests.pg import with_dbname
+from tests.pg import with_dbname, worker_database_name
+
+# The tests copying the session's credentialing template run on one worker, so
+# the template is built once (make test runs with --dist loadgroup).
+TEMPLATE_GROUP = pytest.mark.xdist_group("credentialing_template")
+pytestmark = TEMPLATE_GROUP
 
 ELIGIBILITY_HEADER = ("EligibilityID,CandidateID,LastName,FirstName,MiddleName,Email,ExamCode,"
                       "EligibilityStart,EligibilityEnd,Accommodations")
@@ -93,9 +98,10 @@ def _admin(url: str):
 @pytest.fixture
 def built_db(credentialing_template, pg_admin_url, monkeypatch):
     """A fresh copy of the built database; SCOREBRIDGE_DATABASE_URL points at it."""
-    name = f"sbtest_{uuid.uuid4().hex[:12]}"
+    name = worker_database_name()
     admin = _admin(pg_admin_url)
     with admin.cursor() as cur:
+        cur.execute(f"drop database if exists {name} with (force)")
         cur.execute(f"create database {name} template {credentialing_template}")
     url = with_dbname(pg_admin_url, name)
     monkeypatch.setenv("SCOREBRIDGE_DATABASE_URL", url)

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT, write_config
-from tests.test_credentialing_exports import built_db  # noqa: F401 (fixture)
+from tests.test_credentialing_exports import TEMPLATE_GROUP, built_db  # noqa: F401 (fixture)
+
+pytestmark = TEMPLATE_GROUP
 
 CHROMIUM = "/usr/bin/chromium"
 
