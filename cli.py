@@ -164,6 +164,22 @@ def report(
         typer.echo(str(path))
 
 
+@app.command()
+@domain_errors
+def docs(
+    out: Annotated[Path, typer.Option(help="HTML file to write (or a folder for its "
+                                      "index.html).")] = Path("docs-site/index.html"),
+) -> None:
+    """Write the dbt docs site (overview, models, lineage) as one HTML file.
+
+    The file opens from disk in any browser, no server needed: the manifest
+    and catalog are inlined (dbt docs generate --static). Prints its path.
+    """
+    from loaders.reporting.docs_site import write_docs_site
+
+    typer.echo(str(write_docs_site(_ctx(), out)))
+
+
 @export_app.command("load-audit")
 @domain_errors
 def export_load_audit(

@@ -319,12 +319,12 @@ def test_anomalies_by_type_and_rows(built_db):
 
 
 def test_docs_generates_the_site_with_the_marts(built_db, tmp_path):
-    from tests.helpers import ROOT
+    from loaders.reporting.docs_site import target_path
 
-    result = ok(run_cli("--quiet", "docs", cwd=tmp_path, timeout=600))
+    result = ok(run_cli("--quiet", "docs", "--out", "site.html", cwd=tmp_path, timeout=600))
     index = Path(result.stdout.strip().splitlines()[-1])
-    assert index == ROOT / "target" / "index.html" and index.exists()
-    catalog = json.loads((ROOT / "target" / "catalog.json").read_text())
+    assert index == tmp_path / "site.html" and index.exists()
+    catalog = json.loads((target_path() / "catalog.json").read_text())
     assert {"model.scorebridge.mart_outcomes_quarterly",
             "model.scorebridge.mart_eligibility_candidates"} <= set(catalog["nodes"])
 

@@ -92,16 +92,3 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         from loaders.credentialing.exports import export_print as run_export
 
         _report(run_export(open_from_cli(cli_ctx), kind=kind, out=out), f"{kind}(s)")
-
-    @app.command("docs")
-    @domain_errors
-    def docs(cli_ctx: typer.Context) -> None:
-        """Generate the dbt docs site (models, marts, lineage) and print its index.html."""
-        from loaders.core.dbt import dbt
-        from loaders.core.paths import PROJECT_ROOT
-
-        ctx = open_from_cli(cli_ctx)
-        if dbt(ctx.db, ["docs", "generate"], quiet=ctx.quiet) != 0:
-            typer.echo("error: dbt docs generate failed (see the output above)", err=True)
-            raise typer.Exit(1)
-        typer.echo(str(PROJECT_ROOT / "target" / "index.html"))
