@@ -8,49 +8,14 @@ server and no network.
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import subprocess
-import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
-
+from tests.browser import browse, chromium  # noqa: F401 (fixture)
 from tests.helpers import ROOT, run_cli
-from tests.test_report_browser import chromium  # noqa: F401 (fixture)
 
 OVERVIEW = ROOT / "models" / "overview.md"
 BROWSE_SECONDS = 60  # the page renders in about 3 s
-
-
-def dump_dom(chromium: str, page: Path) -> str:  # noqa: F811
-    """The DOM after headless Chromium loaded the page, with every network lookup failing.
-
-    Chromium runs in a process group of its own, killed whole if it does not finish:
-    dbt's plain index.html opened from disk fails its fetches and never lets
-    --dump-dom finish, and no renderer or zygote may be left behind."""
-    profile = tempfile.mkdtemp(prefix="sb-chromium-")
-    proc = subprocess.Popen(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={profile}", "--host-resolver-rules=MAP * ~NOTFOUND",
-         "--dump-dom", page.as_uri()],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=BROWSE_SECONDS)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"Chromium did not finish loading {page} in {BROWSE_SECONDS} s")
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
-        shutil.rmtree(profile, ignore_errors=True)
-    assert proc.returncode == 0, f"chromium exited with {proc.returncode}"
-    return out
 
 
 class Rendered(HTMLParser):
@@ -107,7 +72,7 @@ def test_docs_site_opens_from_disk_on_the_overview(db_url, tmp_path, chromium): 
     assert page == tmp_path / "docs-site" / "index.html"  # the default --out
     assert page.stat().st_size > 100_000
 
-    dom = dump_dom(chromium, page)
+    dom = browse(chromium, page, "--dump-dom", timeout=BROWSE_SECONDS)
     shown = Rendered()
     shown.feed(dom)
 

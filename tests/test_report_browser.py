@@ -3,42 +3,15 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import tempfile
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, write_config
+from tests.browser import browse, chromium  # noqa: F401 (fixture)
+from tests.helpers import write_config
 from tests.test_credentialing_exports import TEMPLATE_GROUP, built_db  # noqa: F401 (fixture)
 
 pytestmark = TEMPLATE_GROUP
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        subprocess.run(["bash", str(ROOT / "scripts" / "system-deps.sh")], check=True)
-    return CHROMIUM
-
-
-def browse(chromium: str, page: Path, *mode: str) -> subprocess.CompletedProcess:
-    """Headless Chromium with every network lookup failing: the page must need none."""
-    profile = tempfile.mkdtemp(prefix="sb-chromium-")
-    try:
-        return subprocess.run(
-            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-             "--no-first-run", "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", f"--user-data-dir={profile}",
-             "--host-resolver-rules=MAP * ~NOTFOUND", *mode, page.as_uri()],
-            capture_output=True, text=True, timeout=120, check=True)
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-
 
 class Figures(HTMLParser):
     """Collects the table cells and chart bars that carry data attributes."""
@@ -109,7 +82,7 @@ def test_report_shows_the_marts_figures_in_chromium(built_db, tmp_path, chromium
     assert not re.search(r"<script|<link|<img|<iframe|@import|url\(", html, re.I)
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", html, re.I)
 
-    dom = browse(chromium, page, "--dump-dom").stdout
+    dom = browse(chromium, page, "--dump-dom")
     figures = Figures()
     figures.feed(dom)
 
