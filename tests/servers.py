@@ -114,7 +114,9 @@ def start_sshd(folder: Path) -> tuple[subprocess.Popen, SftpServer]:
     root = Path(tempfile.mkdtemp(prefix="sb-sftp-"))
     os.chmod(root, 0o777)
     password = secrets.token_urlsafe(12)
-    _ensure_user("sbtest", root, password)
+    # A user of its own per xdist worker: each worker's sshd sets the password.
+    user = f"sbtest_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    _ensure_user(user, root, password)
     Path("/run/sshd").mkdir(exist_ok=True)  # privilege separation folder
     port = free_port()
     config = folder / "sshd_config"
@@ -136,7 +138,7 @@ def start_sshd(folder: Path) -> tuple[subprocess.Popen, SftpServer]:
         hashlib.sha256(base64.b64decode(pub[1])).digest()).decode().rstrip("=")
     import getpass
 
-    return proc, SftpServer("127.0.0.1", port, getpass.getuser(), client_key, "sbtest", password,
+    return proc, SftpServer("127.0.0.1", port, getpass.getuser(), client_key, user, password,
                             root, known_hosts, fingerprint, Path(f"{host_key}.pub"))
 
 

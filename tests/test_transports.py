@@ -64,7 +64,7 @@ def test_sftp_password_login_and_wrong_password(sftp_server, sftp_folder):
     with pytest.raises(TransportError) as exc:
         open_transport(src)
     assert str(exc.value) == (f"sftp 127.0.0.1:{sftp_server.port}: authentication failed "
-                              "for user sbtest")
+                              f"for user {sftp_server.password_user}")
     assert "wrong-password-123" not in str(exc.value)
 
 
