@@ -15,6 +15,7 @@ from pathlib import Path
 from loaders.core.context import Context
 from loaders.core.db import RAW_SCHEMA, run_lock
 from loaders.core.dbt import dbt
+from loaders.core.statuses import REFUSED
 from loaders.core.ui import Progress
 from loaders.custody.pipeline import Custody, SourceSummary
 
@@ -142,7 +143,7 @@ def overdue_sources(ctx: Context, now: datetime | None = None) -> list[str]:
             continue
         with ctx.conn.cursor() as cur:
             cur.execute(f"select max(received_at) from {RAW_SCHEMA}.file_manifest "
-                        "where source = %s and status <> 'refused'", (src.name,))
+                        "where source = %s and status <> %s", (src.name, REFUSED))
             last = cur.fetchone()[0]
         window = timedelta(seconds=src.expect_every)
         if last is None:
