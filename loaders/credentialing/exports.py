@@ -2,7 +2,7 @@
 
 The marts decide who is eligible, which statuses changed and who is due a
 certificate. This module says which rows go in which file and where they are
-recorded (tables in ``sql/credentialing.sql`` beside this module);
+recorded (tables in ``ops``, made by ``migrations/`` beside this module);
 :func:`loaders.outbound.recorded.recorded_export` writes, records and uploads
 them, so that a second export right after the first sends nothing twice.
 """
@@ -38,13 +38,13 @@ PRINT_KINDS = ("certificate", "id-card")
 ANOMALY_COLUMNS = ["anomaly_id", "result_id", "anomaly_type", "explanation", "application_id",
                    "candidate_id", "exam_code", "file_id", "line_number"]
 
-ELIGIBILITY_RECORD = Record("raw.eligibility_transmissions", "transmission_id", "record_count",
-                            "created_at", "raw.eligibility_transmission_items",
+ELIGIBILITY_RECORD = Record("ops.eligibility_transmissions", "transmission_id", "record_count",
+                            "created_at", "ops.eligibility_transmission_items",
                             ("application_id",))
-STATUS_CHANGE_RECORD = Record("raw.status_change_exports", "export_id", "row_count", "exported_at",
-                              "raw.status_change_export_items", ("status_change_id",))
-PRINT_RECORD = Record("raw.print_exports", "export_id", "row_count", "exported_at",
-                      "raw.print_export_items", ("print_kind", "application_id"))
+STATUS_CHANGE_RECORD = Record("ops.status_change_exports", "export_id", "row_count", "exported_at",
+                              "ops.status_change_export_items", ("status_change_id",))
+PRINT_RECORD = Record("ops.print_exports", "export_id", "row_count", "exported_at",
+                      "ops.print_export_items", ("print_kind", "application_id"))
 
 
 def _safe(text: str) -> str:
@@ -73,7 +73,7 @@ where cast(c.submitted_at as date) between %(date_from)s and %(date_to)s
   and (not %(only_new)s or (
        not coalesce(c.was_sent_before, false)
        -- the mart's flag is as fresh as the last build; the table is fresh now
-       and not exists (select 1 from raw.eligibility_transmission_items as i
+       and not exists (select 1 from ops.eligibility_transmission_items as i
                        where i.application_id = c.application_id)))
 order by c.submitted_at, c.application_id
 """
@@ -145,7 +145,7 @@ def export_status_changes(ctx, *, out: Path = Path("exports")) -> Written:
         with ctx.conn.cursor() as cur:
             cur.execute(f"select {', '.join('p.' + c for c in STATUS_CHANGE_COLUMNS)} "
                         "from marts.mart_status_changes_pending_export as p "
-                        "where not exists (select 1 from raw.status_change_export_items as i "
+                        "where not exists (select 1 from ops.status_change_export_items as i "
                         "where i.status_change_id = p.status_change_id) "
                         "order by p.changed_at, p.status_change_id")
             return cur.fetchall()
@@ -168,7 +168,7 @@ def export_print(ctx, *, kind: str, out: Path = Path("exports")) -> Written:
             cur.execute("select q.application_id, q.certificate_number, q.full_name, "
                         "q.exam_code, q.pass_date from marts.mart_print_queue as q "
                         "where q.print_kind = %s and not exists (select 1 from "
-                        "raw.print_export_items as i where i.print_kind = q.print_kind "
+                        "ops.print_export_items as i where i.print_kind = q.print_kind "
                         "and i.application_id = q.application_id) "
                         "order by q.pass_date, q.certificate_number, q.application_id", (kind,))
             return cur.fetchall()

@@ -54,7 +54,7 @@ class OutFile:
 
 @dataclass(frozen=True)
 class Record:
-    """Where an export is recorded (DDL in the domain's sql/ folder).
+    """Where an export is recorded: tables in ``ops`` (the domain's migrations/).
 
     One row in ``table`` per export, keyed by the serial ``id_column``, with
     each file's name, the first file's sha256, the row count in

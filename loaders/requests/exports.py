@@ -5,8 +5,8 @@ the request window at the moment it runs (the checklist's request dates from
 the mart, our own request history read live, so a second export the same day
 asks nobody again), writes the request file and the checklist update file for
 the student system, records both in
-``raw.score_request_files`` / ``raw.score_request_history``
-(sql/requests.sql beside this module) through the one recorded export of
+``ops.score_request_files`` / ``ops.score_request_history``
+(migrations/ beside this module) through the one recorded export of
 ``loaders.outbound.recorded``, which uploads like the eligibility export.
 """
 
@@ -32,8 +32,8 @@ log = logging.getLogger(__name__)
 
 REQUEST_HEADER = ["PersonID", "EntryTerm", "ItemCode", "FirstRequested", "LastRequested"]
 UPDATE_HEADER = ["PersonID", "EntryTerm", "ItemCode", "FirstRequestedDate", "LastRequestedDate"]
-REQUEST_RECORD = Record("raw.score_request_files", "file_id", "row_count", "created_at",
-                        "raw.score_request_history",
+REQUEST_RECORD = Record("ops.score_request_files", "file_id", "row_count", "created_at",
+                        "ops.score_request_history",
                         ("person_id", "entry_term", "item_code", "requested_on"))
 
 _DUE_SELECT = """
@@ -43,7 +43,7 @@ select m.person_id, m.entry_term, m.item_code,
 from marts.mart_score_requests_due as m
 left join (select person_id, entry_term, item_code, min(requested_on) as first_requested_on,
                   max(requested_on) as last_requested_on
-           from raw.score_request_history group by 1, 2, 3) as h
+           from ops.score_request_history group by 1, 2, 3) as h
   on h.person_id = m.person_id and h.entry_term = m.entry_term and h.item_code = m.item_code
 where coalesce(greatest(m.checklist_last_requested_date, h.last_requested_on) < %(cutoff)s, true)
 order by m.person_id, m.entry_term, m.item_code

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from loaders.core.context import Context
 from loaders.core.db import RAW_SCHEMA, run_lock
-from loaders.core.dbt import dbt
+from loaders.core.dbt import dbt, run_after_build
 from loaders.core.statuses import REFUSED
 from loaders.core.ui import Progress
 from loaders.custody.pipeline import Custody, SourceSummary
@@ -129,8 +129,12 @@ def load(ctx: Context, fmt: str, paths: list[Path], source: str = "local",
 
 
 def build(ctx: Context, select: str | None = None) -> bool:
+    """dbt build, then what the rooms record from its models (even after a
+    failed build: each records only what the tables it reads now hold)."""
     args = ["build"] + (["--select", select] if select else [])
-    return dbt(ctx.db, args, quiet=ctx.quiet) == 0
+    ok = dbt(ctx.db, args, quiet=ctx.quiet) == 0
+    run_after_build(ctx.conn)
+    return ok
 
 
 # -- expectations and the scheduled job ---------------------------------------

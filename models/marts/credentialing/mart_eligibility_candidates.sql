@@ -17,7 +17,7 @@ persons as (
 sent as (
 
     select distinct application_id
-    from {{ source('raw', 'eligibility_transmission_items') }}
+    from {{ ref('stg_ops__eligibility_transmission_items') }}
 
 )
 

@@ -1,5 +1,5 @@
 -- Decisions the organisation's system has not been sent yet (export
--- status-changes records what it sent in raw.status_change_export_items).
+-- status-changes records what it sent in ops.status_change_export_items).
 
 with decisions as (
 
@@ -10,7 +10,7 @@ with decisions as (
 exported as (
 
     select distinct status_change_id
-    from {{ source('raw', 'status_change_export_items') }}
+    from {{ ref('stg_ops__status_change_export_items') }}
 
 )
 
