@@ -1,5 +1,6 @@
 -- Applications the organisation records as Pending, with the person's
--- details as the eligibility file needs them. The export picks the range.
+-- details as the eligibility file needs them. outbound_eligibility is the
+-- file's rows; the export picks the range.
 
 with applications as (
 

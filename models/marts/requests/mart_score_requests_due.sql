@@ -2,8 +2,9 @@
 -- received date, for an entry term at or after the current term (the term in
 -- progress, else the next one). Request dates are the checklist's and our own
 -- (ops.score_request_history) together; is_due applies the window of
--- var('score_request_days') days as of the build. export requests applies
--- its own --days to the same rows at the moment it runs.
+-- var('score_request_days') days as of the build. outbound_score_requests
+-- recombines the checklist's dates with our history as it is when export
+-- requests runs, which applies its --days there.
 
 with checklist as (
 
