@@ -300,7 +300,7 @@ def test_print_export_prints_nobody_twice(kind, built_db, tmp_path):
 def test_exports_before_any_build_say_so(db_url, tmp_path):
     result = run_cli("export", "status-changes", cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr.strip() == ("error: marts.mart_status_changes_pending_export does not "
+    assert result.stderr.strip() == ("error: marts.outbound_status_changes does not "
                                      "exist yet (run python cli.py build)")
 
 

@@ -246,7 +246,7 @@ def migrate(cur, pending: list[Migration] | None = None) -> list[Migration]:
                 raise DatabaseError(f"{m} changed after this database applied it; "
                                     "put the change in a new numbered migration")
             continue
-        log.info("migration %s", m)
+        log.debug("migration %s", m)
         cur.execute(m.sql)
         cur.execute(f"insert into {OPS_SCHEMA}.schema_migrations (room, version, name, sha256) "
                     "values (%s, %s, %s, %s)", (m.room, m.version, m.name, m.sha256))
