@@ -291,11 +291,13 @@ def db_url() -> None:
     typer.echo(database(start=True).url())
 
 
-# Verbs of the credentialing and admissions domains live in their own modules.
+# Verbs of the domains live in their own modules (placement only records after builds).
 from loaders.credentialing import cli as credentialing_cli  # noqa: E402
+from loaders.placement import cli as placement_cli  # noqa: E402
 from loaders.requests import cli as requests_cli  # noqa: E402
 
 credentialing_cli.register(app, export_app)
+placement_cli.register(app, export_app)
 requests_cli.register(app, export_app)
 
 if __name__ == "__main__":

@@ -168,7 +168,7 @@ def test_eligibility_counts_asks_writes_the_format_and_records_the_transmission(
     assert wrong.stderr.strip().splitlines()[-1] == (
         f"error: {len(ids)} application(s) selected, --expect {len(ids) + 1}: nothing written")
     assert not out.exists() or not list(out.iterdir())
-    assert sql("select count(*) from raw.eligibility_transmissions") == [(0,)]
+    assert sql("select count(*) from ops.eligibility_transmissions") == [(0,)]
 
     result = ok(run_cli(*base, "--yes", "--expect", str(len(ids)), cwd=tmp_path))
     path = only_file(out)
@@ -184,10 +184,10 @@ def test_eligibility_counts_asks_writes_the_format_and_records_the_transmission(
     sha = hashlib.sha256(data).hexdigest()
     assert f"{path}: {len(ids)} record(s), transmission 1, sha256 {sha}" in result.stdout
     assert sql("select transmission_id, file_name, sha256, record_count, range_from, range_to, "
-               "exam_code, uploaded_to from raw.eligibility_transmissions") == [
+               "exam_code, uploaded_to from ops.eligibility_transmissions") == [
         (1, path.name, sha, len(ids), date(2026, 1, 1), date(2026, 1, 31), None, None)]
     assert sorted(r[0] for r in sql("select application_id "
-                                    "from raw.eligibility_transmission_items")) == sorted(ids)
+                                    "from ops.eligibility_transmission_items")) == sorted(ids)
 
     again = ok(run_cli(*base, "--yes", "--only-new", cwd=tmp_path))
     assert "0 applications selected: nothing written" in again.stdout
@@ -195,7 +195,7 @@ def test_eligibility_counts_asks_writes_the_format_and_records_the_transmission(
     # Without --only-new the same applications can be sent again, on purpose.
     cpa = [r[0] for r in pending_in_january(sql, "CPA")]
     ok(run_cli(*base, "--yes", "--exam", "CPA", "--expect", str(len(cpa)), cwd=tmp_path))
-    assert sql("select record_count, exam_code from raw.eligibility_transmissions "
+    assert sql("select record_count, exam_code from ops.eligibility_transmissions "
                "where transmission_id = 2") == [(len(cpa), "CPA")]
 
 
@@ -222,8 +222,8 @@ def test_eligibility_upload_over_sftp_is_recorded_and_a_failed_one_is_not(
     assert missing.returncode == 1
     assert missing.stderr.strip().splitlines()[-1].startswith(
         "error: upload to prometric failed, nothing recorded: sftp: cannot upload")
-    assert sql("select count(*) from raw.eligibility_transmissions") == [(0,)]
-    assert sql("select count(*) from raw.eligibility_transmission_items") == [(0,)]
+    assert sql("select count(*) from ops.eligibility_transmissions") == [(0,)]
+    assert sql("select count(*) from ops.eligibility_transmission_items") == [(0,)]
     assert not list((tmp_path / "out").glob("*.csv"))
 
     inbound = sftp_folder / "inbound"
@@ -235,7 +235,7 @@ def test_eligibility_upload_over_sftp_is_recorded_and_a_failed_one_is_not(
     assert [p.name for p in inbound.iterdir()] == [local.name]  # no temporary name left
     assert (inbound / local.name).read_bytes() == local.read_bytes()
     (uploaded_to, uploaded), = sql("select uploaded_to, uploaded_at is not null "
-                                   "from raw.eligibility_transmissions")
+                                   "from ops.eligibility_transmissions")
     assert uploaded_to == f"prometric:{inbound}" and uploaded
 
 
@@ -257,14 +257,14 @@ def test_status_changes_export_writes_each_change_once(built_db, tmp_path):
     assert rows[0] == ["status_change_id", "application_id", "person_id", "exam_code",
                        "from_status", "to_status", "changed_at", "result_id"]
     assert rows[1:] == [[cell(v) for v in r] for r in pending]
-    assert sql("select file_name, sha256, row_count from raw.status_change_exports") == [
+    assert sql("select file_name, sha256, row_count from ops.status_change_exports") == [
         (path.name, hashlib.sha256(data).hexdigest(), len(pending))]
     assert sorted(r[0] for r in sql("select status_change_id "
-                                    "from raw.status_change_export_items")) == sorted(
+                                    "from ops.status_change_export_items")) == sorted(
         str(r[0]) for r in pending)
     again = ok(run_cli("export", "status-changes", "--out", str(out), cwd=tmp_path))
     assert "nothing written" in again.stdout and len(list(out.iterdir())) == 1
-    assert sql("select count(*) from raw.status_change_exports") == [(1,)]
+    assert sql("select count(*) from ops.status_change_exports") == [(1,)]
 
 
 @pytest.mark.parametrize("kind", ["certificate", "id-card"])
@@ -280,7 +280,7 @@ def test_print_export_prints_nobody_twice(kind, built_db, tmp_path):
     _, rows = read_csv(path)
     assert rows[0] == ["CertificateNumber", "FullName", "ExamCode", "PassDate"]
     assert rows[1:] == [[cell(v) for v in r[1:]] for r in queue]
-    assert sorted(r[0] for r in sql("select application_id from raw.print_export_items "
+    assert sorted(r[0] for r in sql("select application_id from ops.print_export_items "
                                     "where print_kind = %s", (kind,))) == ["A1", "A8"]
     again = ok(run_cli("export", "print", "--kind", kind, "--out", str(out), cwd=tmp_path))
     assert "nothing written" in again.stdout and len(list(out.iterdir())) == 1
@@ -292,7 +292,7 @@ def test_print_export_prints_nobody_twice(kind, built_db, tmp_path):
 def test_exports_before_any_build_say_so(db_url, tmp_path):
     result = run_cli("export", "status-changes", cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr.strip() == ("error: marts.mart_status_changes_pending_export does not "
+    assert result.stderr.strip() == ("error: marts.outbound_status_changes does not "
                                      "exist yet (run python cli.py build)")
 
 

@@ -29,7 +29,7 @@ def scores(sql):
 
 def applied(sql, file_name):
     return sorted(r[0] for r in sql(
-        "select a.line_number from raw.placement_applied as a "
+        "select a.line_number from ops.placement_applied as a "
         "join raw.file_manifest as m on m.file_id = a.file_id where m.original_name = %s",
         (file_name,)))
 
@@ -54,10 +54,10 @@ def test_latest_wins_and_holding_rows_are_applied_with_the_update(tmp_path, sql)
     assert (5, "CompletedAt") in sql("select line_number, field from marts.mart_placement_errors")
 
     before = (sql("select * from marts.mart_placement_scores order by 1, 2"),
-              sql("select file_id, line_number, applied_at from raw.placement_applied order by 1, 2"))
+              sql("select file_id, line_number, applied_at from ops.placement_applied order by 1, 2"))
     ok(run_cli("build", cwd=tmp_path, timeout=900))
     after = (sql("select * from marts.mart_placement_scores order by 1, 2"),
-             sql("select file_id, line_number, applied_at from raw.placement_applied order by 1, 2"))
+             sql("select file_id, line_number, applied_at from ops.placement_applied order by 1, 2"))
     assert after == before  # a rerun changes nothing
 
     # Rebuilding from all holding rows at once gives the same table.

@@ -75,9 +75,9 @@ def test_requests_written_recorded_and_not_repeated_within_the_window(tmp_path, 
                                "LastRequestedDate"]
     assert rows(update)[1:] == rows(request)[1:]
     assert f"{request}: 2 request(s), file 1" in result.stdout
-    assert sql("select person_id, entry_term, requested_on from raw.score_request_history "
+    assert sql("select person_id, entry_term, requested_on from ops.score_request_history "
                "order by 1") == [("P1", "NEXT", today), ("P2", "NOW", today)]
-    assert sql("select file_name, update_file_name, row_count from raw.score_request_files") == [
+    assert sql("select file_name, update_file_name, row_count from ops.score_request_files") == [
         (request.name, update.name, 2)]
 
     # Asked today: nobody is due again the same day (before any rebuild), and
@@ -91,7 +91,7 @@ def test_requests_written_recorded_and_not_repeated_within_the_window(tmp_path, 
         ("P1", today, False), ("P2", today, False)]
 
     # Someone asked 11 days ago by us is due again after the window.
-    sql("update raw.score_request_history set requested_on = requested_on - 11 "
+    sql("update ops.score_request_history set requested_on = requested_on - 11 "
         "where person_id = 'P1'")
     third = ok(run_cli("export", "requests", "--yes", "--out", str(out), cwd=tmp_path))
     assert "1 score request(s) due" in third.stdout
@@ -115,4 +115,4 @@ def test_request_file_uploaded_over_sftp(tmp_path, sql, sftp_server, sftp_folder
     assert f"uploaded to act:{inbound}" in result.stdout
     assert [p.name for p in inbound.iterdir()] == [local.name]
     assert (inbound / local.name).read_bytes() == local.read_bytes()
-    assert sql("select uploaded_to from raw.score_request_files") == [(f"act:{inbound}",)]
+    assert sql("select uploaded_to from ops.score_request_files") == [(f"act:{inbound}",)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,8 @@ log = logging.getLogger(__name__)
 ENV_URL = "SCOREBRIDGE_DATABASE_URL"
 PGDATA = STATE_DIR / "pgdata"
 RAW_SCHEMA = "raw"
+# What the Python side did or a person decided; dbt reads it as sources.
+OPS_SCHEMA = "ops"
 # Advisory lock key for "a run is processing files" (any verb that takes files).
 RUN_LOCK_KEY = 0x5C0_2EB2
 
@@ -158,67 +161,6 @@ def stop_embedded() -> bool:
     return True
 
 
-SCHEMA_SQL = f"""
-create schema if not exists {RAW_SCHEMA};
-
-create table if not exists {RAW_SCHEMA}.run_log (
-    run_id bigserial primary key,
-    verb text not null,
-    started_at timestamptz not null default now(),
-    ended_at timestamptz,
-    status text not null default 'running',
-    counts jsonb not null default '{{}}'::jsonb,
-    message text,
-    pid integer
-);
-
-create table if not exists {RAW_SCHEMA}.file_manifest (
-    file_id bigserial primary key,
-    run_id bigint references {RAW_SCHEMA}.run_log (run_id),
-    source text not null,
-    format text not null,
-    original_name text not null,
-    remote_folder text,
-    archive_path text,
-    sha256 text,
-    size_bytes bigint,
-    received_at timestamptz not null default now(),
-    status text not null,
-    duplicate_of bigint references {RAW_SCHEMA}.file_manifest (file_id),
-    decrypted_path text,
-    decrypted_sha256 text,
-    encoding text,
-    has_bom boolean,
-    line_ending text,
-    rows_landed bigint,
-    load_id text,
-    land_started_at timestamptz,
-    landed_at timestamptz,
-    quarantine_reason text,
-    backed_up_at timestamptz,
-    removed_at timestamptz
-);
-
--- Added after the first release: databases made before it get the column.
-alter table {RAW_SCHEMA}.file_manifest add column if not exists land_started_at timestamptz;
-
--- One original per content: the same bytes again are a duplicate row.
-create unique index if not exists file_manifest_one_original
-    on {RAW_SCHEMA}.file_manifest (sha256)
-    where duplicate_of is null and status in ('archived', 'landed', 'quarantined');
-
-create index if not exists file_manifest_source_received
-    on {RAW_SCHEMA}.file_manifest (source, received_at);
-
-create table if not exists {RAW_SCHEMA}.file_columns (
-    file_id bigint not null references {RAW_SCHEMA}.file_manifest (file_id),
-    ordinal integer not null,
-    header_name text not null,
-    column_name text not null,
-    primary key (file_id, ordinal)
-);
-"""
-
 LOADER_COLUMNS_SQL = """
     _file_id bigint not null,
     _line_number bigint not null,
@@ -229,36 +171,117 @@ LOADER_COLUMNS_SQL = """
 """
 
 
-def ensure_schema(conn, formats) -> None:
-    """Creates the raw schema, the custody tables and one raw table per format.
+@dataclass(frozen=True)
+class Migration:
+    """One numbered DDL file: ``loaders/<room>/migrations/<version>_<name>.sql``."""
 
-    The format tables are created up front with the loader columns (and
-    ``record`` for fixed-width formats) so dbt sources always exist; dlt adds
-    the columns of each CSV header as files arrive. The raw schema's comment
-    holds a fingerprint of all of it; when that matches, nothing is run (the
-    DDL took half a second of every command).
+    room: str
+    version: int
+    name: str
+    path: Path
+
+    @property
+    def sql(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+    def __str__(self) -> str:
+        return f"{self.room}/migrations/{self.path.name}"
+
+
+_MIGRATION_NAME = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
+
+# The bookkeeping table, made before any migration runs so it can be read.
+MIGRATIONS_SQL = f"""
+create schema if not exists {OPS_SCHEMA};
+create table if not exists {OPS_SCHEMA}.schema_migrations (
+    room text not null,
+    version integer not null,
+    name text not null,
+    sha256 text not null,
+    applied_at timestamptz not null default now(),
+    primary key (room, version)
+);
+"""
+
+
+def migrations(root: Path | None = None) -> list[Migration]:
+    """Every room's migrations in the order they run: core first, then the
+    rooms by name, each room's files by number."""
+    root = root or PROJECT_ROOT / "loaders"
+    found: dict[tuple[str, int], Migration] = {}
+    for path in root.glob("*/migrations/*.sql"):
+        room = path.parent.parent.name
+        match = _MIGRATION_NAME.fullmatch(path.name)
+        if not match:
+            raise DatabaseError(f"{room}/migrations/{path.name}: a migration is named "
+                                "NNNN_name.sql (four digits, lower case)")
+        key = (room, int(match[1]))
+        if key in found:
+            raise DatabaseError(f"{room}/migrations: two migrations numbered {match[1]} "
+                                f"({found[key].path.name}, {path.name})")
+        found[key] = Migration(room, int(match[1]), match[2], path)
+    return sorted(found.values(), key=lambda m: (m.room != "core", m.room, m.version))
+
+
+def migrate(cur, pending: list[Migration] | None = None) -> list[Migration]:
+    """Runs, in order, every migration this database has not recorded; returns them.
+
+    Each is recorded in ``ops.schema_migrations`` with its SHA-256. A recorded
+    migration whose file changed since is refused: add a new number instead.
+    Every file is idempotent too, so a database whose records were lost (or
+    one made before the records existed) is brought up to date unharmed.
+    """
+    cur.execute(MIGRATIONS_SQL)
+    cur.execute(f"select room, version, sha256 from {OPS_SCHEMA}.schema_migrations")
+    applied = {(room, version): sha for room, version, sha in cur.fetchall()}
+    ran = []
+    for m in pending if pending is not None else migrations():
+        sha = applied.get((m.room, m.version))
+        if sha is not None:
+            if sha != m.sha256:
+                raise DatabaseError(f"{m} changed after this database applied it; "
+                                    "put the change in a new numbered migration")
+            continue
+        log.debug("migration %s", m)
+        cur.execute(m.sql)
+        cur.execute(f"insert into {OPS_SCHEMA}.schema_migrations (room, version, name, sha256) "
+                    "values (%s, %s, %s, %s)", (m.room, m.version, m.name, m.sha256))
+        ran.append(m)
+    return ran
+
+
+def ensure_schema(conn, formats) -> None:
+    """Runs the migrations, then creates one raw table per format.
+
+    The migrations (``loaders/<room>/migrations/``) make the raw custody
+    tables and the ops records. The format tables come from the format
+    registry and the layout seed instead (formats are data): each is created
+    up front with the loader columns (and ``record`` for fixed-width formats)
+    so dbt sources always exist; dlt adds the columns of each CSV header as
+    files arrive. The ops schema's comment holds a fingerprint of all of it;
+    when that matches, nothing is run (the DDL took half a second of every
+    command).
     """
     formats = list(formats)
-    # Tables that the rooms write (transmissions, export records): each room
-    # keeps its DDL in <room>/sql/, run in path order.
-    ddls = [ddl.read_text(encoding="utf-8")
-            for ddl in sorted((PROJECT_ROOT / "loaders").glob("*/sql/*.sql"))]
+    pending = migrations()
     layouts = layout_headers()
     fingerprint = "scorebridge schema " + hashlib.sha256(repr(
-        (SCHEMA_SQL, LOADER_COLUMNS_SQL, ddls, sorted(layouts.items()),
+        ([(str(m), m.sha256) for m in pending], LOADER_COLUMNS_SQL, sorted(layouts.items()),
          [(f.name, f.raw_table, f.kind) for f in formats])).encode()).hexdigest()[:16]
     with conn.cursor() as cur:
         cur.execute("select obj_description(oid, 'pg_namespace') from pg_namespace "
-                    "where nspname = %s", (RAW_SCHEMA,))
+                    "where nspname = %s", (OPS_SCHEMA,))
         found = cur.fetchone()
     if found and found[0] == fingerprint:
         return
     with transaction(conn) as cur:
         # Two processes creating the schema at once would collide on the catalog.
         cur.execute("select pg_advisory_xact_lock(%s)", (RUN_LOCK_KEY + 1,))
-        cur.execute(SCHEMA_SQL)
-        for ddl in ddls:
-            cur.execute(ddl)
+        migrate(cur, pending)
         cur.execute("select table_name, column_name from information_schema.columns "
                     "where table_schema = %s", (RAW_SCHEMA,))
         existing = set(cur.fetchall())
@@ -284,7 +307,7 @@ def ensure_schema(conn, formats) -> None:
                         existing.add((fmt.raw_table, column))
                         cur.execute(f"alter table {RAW_SCHEMA}.{fmt.raw_table} "
                                     f"add column if not exists {column} text")
-        cur.execute(f"comment on schema {RAW_SCHEMA} is %s", (fingerprint,))
+        cur.execute(f"comment on schema {OPS_SCHEMA} is %s", (fingerprint,))
 
 
 @contextmanager

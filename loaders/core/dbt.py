@@ -6,6 +6,7 @@ import logging
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from loaders.core.db import Database
@@ -31,3 +32,22 @@ def dbt(ctx_db: Database, args: list[str], quiet: bool = False) -> int:
         tail = "\n".join(proc.stdout.strip().splitlines()[-15:])
         log.error("dbt %s failed:\n%s", args[0], tail)
     return proc.returncode
+
+
+# What a room records from the models once a build is over (placement: the
+# holding rows its mart took in). A room registers here from its cli.py, so
+# loaders.runs, which runs the build, need not import any domain.
+_AFTER_BUILD: list[Callable[[object], object]] = []
+
+
+def after_build(record: Callable[[object], object]) -> Callable[[object], object]:
+    """Registers ``record(conn)`` to run after every ``build`` (once per function)."""
+    if record not in _AFTER_BUILD:
+        _AFTER_BUILD.append(record)
+    return record
+
+
+def run_after_build(conn) -> None:
+    """Runs what the rooms registered, in registration order."""
+    for record in _AFTER_BUILD:
+        record(conn)

@@ -1,8 +1,11 @@
 """Credentialing files out: eligibility, status changes, print-house lists.
 
-The marts decide who is eligible, which statuses changed and who is due a
-certificate. This module says which rows go in which file and where they are
-recorded (tables in ``sql/credentialing.sql`` beside this module);
+The models decide who is eligible, which statuses changed and who is due a
+certificate: each file is ``select * from`` one outbound model (a view in
+``marts``, a dbt exposure in models/marts/credentialing/_credentialing__exposures.yml)
+that already leaves out what was sent. This module says which file gets
+which model's rows, the CLI's parameter filters, and where they are recorded
+(tables in ``ops``, made by ``migrations/`` beside this module);
 :func:`loaders.outbound.recorded.recorded_export` writes, records and uploads
 them, so that a second export right after the first sends nothing twice.
 """
@@ -22,6 +25,7 @@ from loaders.outbound.recorded import (
     Record,
     Written,
     iso_day,
+    outbound_rows,
     recorded_export,
     require_mart,
     upload_source,
@@ -34,17 +38,19 @@ ELIGIBILITY_HEADER = ["EligibilityID", "CandidateID", "LastName", "FirstName", "
 STATUS_CHANGE_COLUMNS = ["status_change_id", "application_id", "person_id", "exam_code",
                          "from_status", "to_status", "changed_at", "result_id"]
 PRINT_HEADER = ["CertificateNumber", "FullName", "ExamCode", "PassDate"]
-PRINT_KINDS = ("certificate", "id-card")
+# The outbound model of each print kind's file.
+PRINT_MODELS = {"certificate": "outbound_print_certificates", "id-card": "outbound_print_id_cards"}
+PRINT_KINDS = tuple(PRINT_MODELS)
 ANOMALY_COLUMNS = ["anomaly_id", "result_id", "anomaly_type", "explanation", "application_id",
                    "candidate_id", "exam_code", "file_id", "line_number"]
 
-ELIGIBILITY_RECORD = Record("raw.eligibility_transmissions", "transmission_id", "record_count",
-                            "created_at", "raw.eligibility_transmission_items",
+ELIGIBILITY_RECORD = Record("ops.eligibility_transmissions", "transmission_id", "record_count",
+                            "created_at", "ops.eligibility_transmission_items",
                             ("application_id",))
-STATUS_CHANGE_RECORD = Record("raw.status_change_exports", "export_id", "row_count", "exported_at",
-                              "raw.status_change_export_items", ("status_change_id",))
-PRINT_RECORD = Record("raw.print_exports", "export_id", "row_count", "exported_at",
-                      "raw.print_export_items", ("print_kind", "application_id"))
+STATUS_CHANGE_RECORD = Record("ops.status_change_exports", "export_id", "row_count", "exported_at",
+                              "ops.status_change_export_items", ("status_change_id",))
+PRINT_RECORD = Record("ops.print_exports", "export_id", "row_count", "exported_at",
+                      "ops.print_export_items", ("print_kind", "application_id"))
 
 
 def _safe(text: str) -> str:
@@ -64,31 +70,23 @@ def anomaly_rows(conn, limit: int = 50) -> list[dict]:
 
 
 # -- eligibility out ------------------------------------------------------------------
-_ELIGIBILITY_SELECT = """
-select c.application_id, c.person_id, c.last_name, c.first_name, c.middle_name, c.email,
-       c.exam_code, c.eligibility_start, c.eligibility_end, c.accommodations
-from marts.mart_eligibility_candidates as c
-where cast(c.submitted_at as date) between %(date_from)s and %(date_to)s
-  and (%(exam)s::text is null or c.exam_code = %(exam)s::text)
-  and (not %(only_new)s or (
-       not coalesce(c.was_sent_before, false)
-       -- the mart's flag is as fresh as the last build; the table is fresh now
-       and not exists (select 1 from raw.eligibility_transmission_items as i
-                       where i.application_id = c.application_id)))
-order by c.submitted_at, c.application_id
-"""
-
-
 def eligibility_selection(conn, date_from: date, date_to: date, exam: str | None = None,
-                          only_new: bool = False) -> list[tuple]:
-    """The applications an eligibility file for this range would hold."""
-    require_mart(conn, "mart_eligibility_candidates")
+                          only_new: bool = False) -> list[dict]:
+    """The applications an eligibility file for this range would hold.
+
+    ``outbound_eligibility`` has every candidate and whether it was sent; the
+    options only filter its columns.
+    """
     if date_from > date_to:
         raise ExportError(f"--from {date_from} is after --to {date_to}")
-    with conn.cursor() as cur:
-        cur.execute(_ELIGIBILITY_SELECT, {"date_from": date_from, "date_to": date_to,
-                                          "exam": exam, "only_new": only_new})
-        return cur.fetchall()
+    where = ["submitted_at between %(date_from)s and %(date_to)s"]
+    if exam is not None:
+        where.append("exam_code = %(exam)s")
+    if only_new:
+        where.append("not was_sent_before")
+    return outbound_rows(conn, "outbound_eligibility", where=" and ".join(where),
+                         args={"date_from": date_from, "date_to": date_to, "exam": exam},
+                         order_by="submitted_at, application_id")
 
 
 def export_eligibility(ctx, *, date_from: date, date_to: date, exam: str | None = None,
@@ -112,9 +110,9 @@ def export_eligibility(ctx, *, date_from: date, date_to: date, exam: str | None 
     if not confirm(len(rows)):
         raise ExportError("not confirmed: nothing written")
 
-    def still_selected() -> list[tuple]:
+    def still_selected() -> list[dict]:
         again = eligibility_selection(ctx.conn, date_from, date_to, exam, only_new)
-        if [r[0] for r in again] != [r[0] for r in rows]:
+        if [r["application_id"] for r in again] != [r["application_id"] for r in rows]:
             raise ExportError(f"the selection changed while waiting ({len(again)} application(s) "
                               "now): nothing written, run the export again")
         return rows
@@ -124,11 +122,11 @@ def export_eligibility(ctx, *, date_from: date, date_to: date, exam: str | None 
         [OutFile(ELIGIBILITY_HEADER, lambda i, now: f"ELIGIBILITY_{now:%Y%m%d}_{i:06d}.csv")],
         select=still_selected,
         lines=lambda rows: (
-            [app_id, person_id, last, first, middle, email, exam_code, iso_day(start),
-             iso_day(end), accommodations]
-            for (app_id, person_id, last, first, middle, email, exam_code, start, end,
-                 accommodations) in rows),
-        items=lambda r: (r[0],), out=out,
+            [r["application_id"], r["person_id"], r["last_name"], r["first_name"],
+             r["middle_name"], r["email"], r["exam_code"], iso_day(r["eligibility_start"]),
+             iso_day(r["eligibility_end"]), r["accommodations"]]
+            for r in rows),
+        items=lambda r: (r["application_id"],), out=out,
         values={"range_from": date_from, "range_to": date_to, "exam_code": exam},
         source=source, remote_folder=remote_folder)
     log.info("eligibility transmission %s: %s, %s record(s)", written.record_id, written.path,
@@ -139,21 +137,17 @@ def export_eligibility(ctx, *, date_from: date, date_to: date, exam: str | None 
 # -- status changes back to the association's system ---------------------------------
 def export_status_changes(ctx, *, out: Path = Path("exports")) -> Written:
     """Writes every status change not yet exported and records them as exported."""
-    require_mart(ctx.conn, "mart_status_changes_pending_export")
+    require_mart(ctx.conn, "outbound_status_changes")
 
-    def pending() -> list[tuple]:
-        with ctx.conn.cursor() as cur:
-            cur.execute(f"select {', '.join('p.' + c for c in STATUS_CHANGE_COLUMNS)} "
-                        "from marts.mart_status_changes_pending_export as p "
-                        "where not exists (select 1 from raw.status_change_export_items as i "
-                        "where i.status_change_id = p.status_change_id) "
-                        "order by p.changed_at, p.status_change_id")
-            return cur.fetchall()
+    def pending() -> list[dict]:
+        return outbound_rows(ctx.conn, "outbound_status_changes",
+                             order_by="changed_at, status_change_id")
 
     return recorded_export(
         ctx.conn, STATUS_CHANGE_RECORD,
         [OutFile(STATUS_CHANGE_COLUMNS, lambda i, now: f"STATUS_CHANGES_{now:%Y%m%d}_{i:06d}.csv")],
-        select=pending, lines=lambda rows: rows, items=lambda r: (r[0],), out=out)
+        select=pending, lines=lambda rows: ([r[c] for c in STATUS_CHANGE_COLUMNS] for r in rows),
+        items=lambda r: (r["status_change_id"],), out=out)
 
 
 # -- print-house files ----------------------------------------------------------------
@@ -161,23 +155,18 @@ def export_print(ctx, *, kind: str, out: Path = Path("exports")) -> Written:
     """Writes the certificates or ID cards not printed yet and records them as printed."""
     if kind not in PRINT_KINDS:
         raise ExportError(f"--kind {kind!r}: choose one of {', '.join(PRINT_KINDS)}")
-    require_mart(ctx.conn, "mart_print_queue")
+    model = PRINT_MODELS[kind]
+    require_mart(ctx.conn, model)
 
-    def not_printed() -> list[tuple]:
-        with ctx.conn.cursor() as cur:
-            cur.execute("select q.application_id, q.certificate_number, q.full_name, "
-                        "q.exam_code, q.pass_date from marts.mart_print_queue as q "
-                        "where q.print_kind = %s and not exists (select 1 from "
-                        "raw.print_export_items as i where i.print_kind = q.print_kind "
-                        "and i.application_id = q.application_id) "
-                        "order by q.pass_date, q.certificate_number, q.application_id", (kind,))
-            return cur.fetchall()
+    def not_printed() -> list[dict]:
+        return outbound_rows(ctx.conn, model,
+                             order_by="pass_date, certificate_number, application_id")
 
     return recorded_export(
         ctx.conn, PRINT_RECORD,
         [OutFile(PRINT_HEADER,
                  lambda i, now: f"PRINT_{_safe(kind).upper()}_{now:%Y%m%d}_{i:06d}.csv")],
         select=not_printed,
-        lines=lambda rows: ([number, name, exam, iso_day(passed)]
-                            for _, number, name, exam, passed in rows),
-        items=lambda r: (kind, r[0]), out=out, values={"print_kind": kind})
+        lines=lambda rows: ([r["certificate_number"], r["full_name"], r["exam_code"],
+                             iso_day(r["pass_date"])] for r in rows),
+        items=lambda r: (kind, r["application_id"]), out=out, values={"print_kind": kind})

@@ -29,6 +29,15 @@ from loaders.core.db import RAW_SCHEMA, Database, transaction
 from loaders.core.errors import ScorebridgeError
 from loaders.core.formats import Format, get_format
 from loaders.core.hashing import file_sha256
+from loaders.core.statuses import (
+    ARCHIVED,
+    DUPLICATE,
+    EMPTY,
+    LANDED,
+    ORIGINAL_STATUSES,
+    QUARANTINED,
+    REFUSED,
+)
 from loaders.landing.landing import FileText, TextSniffer, land_file
 
 log = logging.getLogger(__name__)
@@ -213,17 +222,17 @@ class Custody:
         if size == 0:
             tmp.unlink(missing_ok=True)
             file_id = self._insert(source=source, format=fmt.name, original_name=name, sha256=sha,
-                                   size_bytes=0, status="empty", remote_folder=remote_folder)
+                                   size_bytes=0, status=EMPTY, remote_folder=remote_folder)
             summary.empty += 1
             log.info("%s: %s is empty; recorded (file %s), not landed", source, name, file_id)
             return self._row("file_id = %s", (file_id,))
         original = self._row(
-            "sha256 = %s and duplicate_of is null and status in ('archived','landed','quarantined')",
-            (sha,))
+            "sha256 = %s and duplicate_of is null and status in %s",
+            (sha, ORIGINAL_STATUSES))
         if original is not None:
             tmp.unlink(missing_ok=True)
             file_id = self._insert(source=source, format=fmt.name, original_name=name, sha256=sha,
-                                   size_bytes=size, status="duplicate",
+                                   size_bytes=size, status=DUPLICATE,
                                    duplicate_of=original.file_id,
                                    archive_path=original.archive_path, remote_folder=remote_folder)
             summary.duplicates += 1
@@ -232,7 +241,7 @@ class Custody:
             return self._row("file_id = %s", (file_id,))
         dest = self._archive(source, name, tmp, sha)
         file_id = self._insert(source=source, format=fmt.name, original_name=name, sha256=sha,
-                               size_bytes=size, status="archived", archive_path=str(dest),
+                               size_bytes=size, status=ARCHIVED, archive_path=str(dest),
                                remote_folder=remote_folder)
         log.info("%s: archived %s as file %s (%s bytes, sha256 %s)",
                  source, name, file_id, size, sha[:12])
@@ -242,7 +251,7 @@ class Custody:
     def _land(self, row: Row, fmt: Format, summary: SourceSummary,
               src: SourceConfig | None) -> None:
         """Decrypts if configured, then lands the rows; status becomes landed."""
-        if row.status != "archived":
+        if row.status != ARCHIVED:
             return
         path = Path(row.archive_path)
         sniffed = self._sniffed.pop(path, None)
@@ -280,12 +289,12 @@ class Custody:
                 cur.execute(f"insert into {RAW_SCHEMA}.file_columns values (%s, %s, %s, %s)",
                             (row.file_id, ordinal, header, column))
             cur.execute(
-                f"update {RAW_SCHEMA}.file_manifest set status = 'landed', "
+                f"update {RAW_SCHEMA}.file_manifest set status = %s, "
                 "rows_landed = %s, load_id = %s, landed_at = now(), encoding = %s, "
                 "has_bom = %s, line_ending = %s where file_id = %s",
-                (result.rows, load_id, result.text.encoding, result.text.has_bom,
+                (LANDED, result.rows, load_id, result.text.encoding, result.text.has_bom,
                  result.text.line_ending, row.file_id))
-        row.status = "landed"
+        row.status = LANDED
         summary.landed_files += 1
         summary.rows_landed += result.rows
         log.info("landed file %s (%s): %s rows into %s.%s", row.file_id, row.original_name,
@@ -293,8 +302,8 @@ class Custody:
         crash_point("after_land")
 
     def _quarantine(self, row: Row, reason: str, summary: SourceSummary) -> None:
-        self._update(row.file_id, status="quarantined", quarantine_reason=reason)
-        row.status = "quarantined"
+        self._update(row.file_id, status=QUARANTINED, quarantine_reason=reason)
+        row.status = QUARANTINED
         summary.quarantined += 1
         summary.quarantine_reasons.append(f"{row.original_name}: {reason}")
         log.warning("quarantined file %s (%s): %s", row.file_id, row.original_name, reason)
@@ -323,7 +332,7 @@ class Custody:
                 if task is not None:
                     self.progress.stop(task)
             row = self._accept(source, fmt, path.name, tmp, sha, size, summary, None,
-                               resumable=lambda r: r.status == "archived")
+                               resumable=lambda r: r.status == ARCHIVED)
             self._land(row, fmt, summary, None)
         return summary
 
@@ -393,7 +402,7 @@ class Custody:
         needs_backup = src.backup_folder is not None
 
         def resumable(row: Row) -> bool:
-            return (row.status == "archived" or (needs_backup and row.backed_up_at is None)
+            return (row.status == ARCHIVED or (needs_backup and row.backed_up_at is None)
                     or (src.delete_after and row.removed_at is None))
 
         row = self._accept(src.name, fmt, name, tmp, sha, got, summary, src.remote_folder,
@@ -423,17 +432,17 @@ class Custody:
     def _refuse(self, src: SourceConfig, name: str, reason: str, summary: SourceSummary) -> None:
         summary.refused += 1
         log.error("%s: refused remote file %r: %s", src.name, name, reason)
-        if self._row("source = %s and original_name = %s and status = 'refused'",
-                     (src.name, name)) is None:
+        if self._row("source = %s and original_name = %s and status = %s",
+                     (src.name, name, REFUSED)) is None:
             self._insert(source=src.name, format=src.format, original_name=name,
-                         status="refused", quarantine_reason=reason,
+                         status=REFUSED, quarantine_reason=reason,
                          remote_folder=src.remote_folder)
 
     def resume_pending(self, source: str, summary: SourceSummary) -> None:
         """Lands files that were archived by an interrupted run."""
         rows = self._query(
             f"select {_ROW_COLUMNS}, format from {RAW_SCHEMA}.file_manifest "
-            "where source = %s and status = 'archived' order by file_id", (source,))
+            "where source = %s and status = %s order by file_id", (source, ARCHIVED))
         for *cols, fmt_name in rows:
             row = Row(*cols)
             log.info("%s: landing file %s left archived by an earlier run", source, row.file_id)

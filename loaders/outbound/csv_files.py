@@ -57,9 +57,13 @@ def export_table(ctx, schema: str, table: str, out: Path) -> int:
 
 
 def export_marts(ctx, folder: Path) -> list[Path]:
+    """A CSV of every mart table. The views (the outbound models, one per file
+    an export sends, and what placement records) are left out: each is what
+    its export writes, not a report."""
     with ctx.conn.cursor() as cur:
         cur.execute("select table_name from information_schema.tables "
-                    "where table_schema = 'marts' order by table_name")
+                    "where table_schema = 'marts' and table_type = 'BASE TABLE' "
+                    "order by table_name")
         tables = [r[0] for r in cur.fetchall()]
     if not tables:
         raise ExportError("the marts schema is empty (run python cli.py build)")

@@ -1,13 +1,15 @@
 """One recorded export, used by every file a domain sends out.
 
 :func:`recorded_export` takes the export lock and, in one transaction,
-selects the rows (from an outbound model, through the domain's ``select``),
+selects the rows (``select * from`` the file's outbound model, a view in
+``marts`` declared as a dbt exposure, through :func:`outbound_rows`),
 takes the record's id, writes the file or files with formulas neutralised,
 hashes the first, records it and the rows it holds, and uploads it when asked.
 Any failure removes the files written and rolls the record back, so a failed
 upload leaves neither behind, and a second export right after the first sends
 nothing twice. The domains keep only what is theirs: the selection, the file
-names and headers, the record's table and a confirmation before the lock.
+names and headers, the record's table in ``ops`` and a confirmation before
+the lock.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ class OutFile:
 
 @dataclass(frozen=True)
 class Record:
-    """Where an export is recorded (DDL in the domain's sql/ folder).
+    """Where an export is recorded: tables in ``ops`` (the domain's migrations/).
 
     One row in ``table`` per export, keyed by the serial ``id_column``, with
     each file's name, the first file's sha256, the row count in
@@ -73,6 +75,21 @@ class Record:
 def require_mart(conn, table: str) -> None:
     if not table_exists(conn, "marts", table):
         raise ExportError(f"marts.{table} does not exist yet (run python cli.py build)")
+
+
+def outbound_rows(conn, model: str, *, where: str = "true", args: tuple | dict = (),
+                  order_by: str) -> list[dict]:
+    """``select * from marts.<model>``: the rows of one outbound model, as dicts.
+
+    The model decides which rows may leave and computes every column; ``where``
+    is only a parameter filter on those columns (a CLI option such as
+    ``--days``), ``order_by`` the order of the file's lines.
+    """
+    require_mart(conn, model)
+    with conn.cursor() as cur:
+        cur.execute(f"select * from marts.{model} where {where} order by {order_by}", args)
+        names = [d.name for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def iso_day(value) -> str | None:

@@ -1,2 +1,3 @@
-"""Placement domain. Its rules are all dbt (marts/placement); the only piece
-here is sql/placement.sql, the table the mart's post-hook writes."""
+"""Placement domain. Its rules are all dbt (marts/placement); the Python here
+records, after each build, the holding rows the scores mart took in
+(``applied.py``, table made by ``migrations/``)."""

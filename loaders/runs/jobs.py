@@ -14,7 +14,8 @@ from pathlib import Path
 
 from loaders.core.context import Context
 from loaders.core.db import RAW_SCHEMA, run_lock
-from loaders.core.dbt import dbt
+from loaders.core.dbt import dbt, run_after_build
+from loaders.core.statuses import REFUSED
 from loaders.core.ui import Progress
 from loaders.custody.pipeline import Custody, SourceSummary
 
@@ -128,12 +129,16 @@ def load(ctx: Context, fmt: str, paths: list[Path], source: str = "local",
 
 
 def build(ctx: Context, select: str | None = None) -> bool:
-    """dbt build of the landed data: seeds, models and data tests. dbt's unit tests
-    check the SQL against fixed inputs, not the data, so they run in the test suite
-    (tests/test_dbt_unit.py) and `dbt test --select test_type:unit`, not nightly."""
+    """dbt build of the landed data (seeds, models and data tests), then what the
+    rooms record from its models (even after a failed build: each records only
+    what the tables it reads now hold). dbt's unit tests check the SQL against
+    fixed inputs, not the data, so they run in the test suite
+    (tests/test_dbt_unit.py, `dbt test --select test_type:unit`), not nightly."""
     args = ["build", "--exclude-resource-type", "unit_test"] + (
         ["--select", select] if select else [])
-    return dbt(ctx.db, args, quiet=ctx.quiet) == 0
+    ok = dbt(ctx.db, args, quiet=ctx.quiet) == 0
+    run_after_build(ctx.conn)
+    return ok
 
 
 # -- expectations and the scheduled job ---------------------------------------
@@ -146,7 +151,7 @@ def overdue_sources(ctx: Context, now: datetime | None = None) -> list[str]:
             continue
         with ctx.conn.cursor() as cur:
             cur.execute(f"select max(received_at) from {RAW_SCHEMA}.file_manifest "
-                        "where source = %s and status <> 'refused'", (src.name,))
+                        "where source = %s and status <> %s", (src.name, REFUSED))
             last = cur.fetchone()[0]
         window = timedelta(seconds=src.expect_every)
         if last is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from loaders.core.db import RAW_SCHEMA, table_exists
+from loaders.core.statuses import QUARANTINED, REFUSED
 
 
 def anomaly_counts(conn) -> dict[str, int]:
@@ -42,13 +43,13 @@ def gather(conn, runs: int = 10) -> dict:
         recent = cur.fetchall()
         cur.execute(
             f"select distinct on (source) source, original_name, received_at, status, "
-            f"rows_landed from {RAW_SCHEMA}.file_manifest where status <> 'refused' "
-            f"order by source, received_at desc, file_id desc")
+            f"rows_landed from {RAW_SCHEMA}.file_manifest where status <> %s "
+            f"order by source, received_at desc, file_id desc", (REFUSED,))
         last = cur.fetchall()
         cur.execute(
             f"select file_id, source, original_name, received_at, status, quarantine_reason "
-            f"from {RAW_SCHEMA}.file_manifest where status in ('quarantined', 'refused') "
-            f"order by file_id desc limit 50")
+            f"from {RAW_SCHEMA}.file_manifest where status in (%s, %s) "
+            f"order by file_id desc limit 50", (QUARANTINED, REFUSED))
         quarantined = cur.fetchall()
     quarantined += [(f, s, n, d, "quarantined (layout drift)", r)
                     for f, s, n, d, r in drift_quarantine(conn)]

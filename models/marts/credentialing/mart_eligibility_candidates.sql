@@ -1,5 +1,6 @@
 -- Applications the organisation records as Pending, with the person's
--- details as the eligibility file needs them. The export picks the range.
+-- details as the eligibility file needs them. outbound_eligibility is the
+-- file's rows; the export picks the range.
 
 with applications as (
 
@@ -17,7 +18,7 @@ persons as (
 sent as (
 
     select distinct application_id
-    from {{ source('raw', 'eligibility_transmission_items') }}
+    from {{ ref('stg_ops__eligibility_transmission_items') }}
 
 )
 

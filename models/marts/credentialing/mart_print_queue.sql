@@ -30,7 +30,9 @@ results as (
 
 kinds as (
 
-    select kind from (values ('certificate'), ('id-card')) as k (kind)
+    select cast('certificate' as {{ dbt.type_string() }}) as kind
+    union all
+    select cast('id-card' as {{ dbt.type_string() }}) as kind
 
 ),
 
@@ -39,7 +41,7 @@ printed as (
     select distinct
         print_kind,
         application_id
-    from {{ source('raw', 'print_export_items') }}
+    from {{ ref('stg_ops__print_export_items') }}
 
 ),
 
@@ -49,9 +51,11 @@ queue as (
         kinds.kind as print_kind,
         passed.application_id,
         passed.person_id,
-        passed.exam_code
-        || '-' || to_char(decisions.test_date, 'YYYY')
-        || '-' || passed.application_id as certificate_number,
+        {{ dbt.concat([
+            'passed.exam_code', "'-'",
+            'cast(extract(year from decisions.test_date) as ' ~ dbt.type_string() ~ ')',
+            "'-'", 'passed.application_id',
+        ]) }} as certificate_number,
         initcap(concat_ws(
             ' ',
             coalesce(persons.first_name, results.first_name),

@@ -1,5 +1,6 @@
 -- Decisions the organisation's system has not been sent yet (export
--- status-changes records what it sent in raw.status_change_export_items).
+-- status-changes records what it sent in ops.status_change_export_items;
+-- outbound_status_changes reads that record live).
 
 with decisions as (
 
@@ -10,7 +11,7 @@ with decisions as (
 exported as (
 
     select distinct status_change_id
-    from {{ source('raw', 'status_change_export_items') }}
+    from {{ ref('stg_ops__status_change_export_items') }}
 
 )
 

@@ -3,29 +3,21 @@
         materialized='incremental',
         unique_key=['student_id', 'test_code'],
         incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        post_hook=[
-            "insert into {{ source('raw', 'placement_applied') }} (file_id, line_number)
-             select s.file_id, s.line_number
-             from {{ ref('stg_placement__scores') }} as s
-             inner join {{ this }} as t
-                 on s.student_id = t.student_id and s.test_code = t.test_code
-             where (s.completed_at, s.file_id, s.line_number)
-                 <= (t.completed_at, t.file_id, t.line_number)
-               and not exists (
-                   select 1 from {{ ref('stg_placement__checks') }} as c
-                   where c.file_id = s.file_id and c.line_number = s.line_number)
-             on conflict (file_id, line_number) do nothing"
-        ]
+        on_schema_change='fail'
     )
 }}
+
+-- The applied rows are read only on incremental builds, so the dependency is declared:
+-- depends_on: {{ ref('stg_ops__placement_applied') }}
 
 -- Placement scores per student and test, kept up to date from the LMS
 -- holding rows: each build inserts a student's first score for a test and
 -- updates it when a newer one arrives (latest completion wins, then the later
--- file and line). Only holding rows not yet applied are read; the post-hook
--- marks every valid holding row the table now reflects (the winner and the
--- older ones it beat) as applied, in the same transaction.
+-- file and line). Only holding rows not yet applied (ops.placement_applied)
+-- are read. After the build, loaders.placement records as applied every valid
+-- holding row the table now reflects (mart_placement_rows_applied: the winner
+-- and the older ones it beat); a row not recorded yet is read again by the
+-- next build and changes nothing, since it cannot beat the row it lost to.
 
 with holding as (
 
@@ -40,7 +32,7 @@ with holding as (
         )
         {% if is_incremental() %}
             and not exists (
-                select 1 from {{ source('raw', 'placement_applied') }} as applied
+                select 1 from {{ ref('stg_ops__placement_applied') }} as applied
                 where
                     applied.file_id = scores.file_id
                     and applied.line_number = scores.line_number

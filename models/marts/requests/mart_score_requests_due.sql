@@ -1,9 +1,10 @@
 -- People whose test scores are still wanted: a TSTS checklist item with no
 -- received date, for an entry term at or after the current term (the term in
 -- progress, else the next one). Request dates are the checklist's and our own
--- (raw.score_request_history) together; is_due applies the window of
--- var('score_request_days') days as of the build. export requests applies
--- its own --days to the same rows at the moment it runs.
+-- (ops.score_request_history) together; is_due applies the window of
+-- var('score_request_days') days as of the build. outbound_score_requests
+-- recombines the checklist's dates with our history as it is when export
+-- requests runs, which applies its --days there.
 
 with checklist as (
 
@@ -31,14 +32,7 @@ current_term as (
 
 history as (
 
-    select
-        person_id,
-        entry_term,
-        item_code,
-        min(requested_on) as first_requested_on,
-        max(requested_on) as last_requested_on
-    from {{ source('raw', 'score_request_history') }}
-    group by 1, 2, 3
+    select * from {{ ref('int_requests__history_summarised') }}
 
 ),
 
@@ -51,8 +45,10 @@ outstanding as (
         terms.start_date as entry_term_start,
         checklist.first_requested_date as checklist_first_requested_date,
         checklist.last_requested_date as checklist_last_requested_date,
-        least(checklist.first_requested_date, history.first_requested_on) as first_requested_date,
-        greatest(checklist.last_requested_date, history.last_requested_on) as last_requested_date
+        {{ earliest('checklist.first_requested_date', 'history.first_requested_on') }}
+            as first_requested_date,
+        {{ latest('checklist.last_requested_date', 'history.last_requested_on') }}
+            as last_requested_date
     from checklist
     inner join terms
         on checklist.entry_term = terms.term_code
@@ -76,7 +72,8 @@ select
     first_requested_date,
     last_requested_date,
     coalesce(
-        last_requested_date < current_date - {{ var('score_request_days', 3) }},
+        {{ dbt.datediff('last_requested_date', 'current_date', 'day') }}
+        > {{ var('score_request_days', 3) }},
         true
     ) as is_due
 from outstanding

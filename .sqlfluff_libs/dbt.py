@@ -1,0 +1,32 @@
+"""Stand-ins for dbt's cross-database macros (``dbt.concat`` and friends), so
+sqlfluff's jinja templater can render the models that use them. They return
+the Postgres SQL the real macros produce closely enough to parse; dbt itself
+never reads this file (``.sqlfluff``: ``library_path``)."""
+
+
+def type_string():
+    return "text"
+
+
+def type_int():
+    return "integer"
+
+
+def type_boolean():
+    return "boolean"
+
+
+def concat(fields):
+    return " || ".join(fields)
+
+
+def dateadd(datepart, interval, from_date_or_timestamp):
+    return f"({from_date_or_timestamp} + interval '{interval} {datepart}')"
+
+
+def datediff(first_date, second_date, datepart):
+    return f"(cast({second_date} as date) - cast({first_date} as date))"
+
+
+def current_timestamp():
+    return "now()"
