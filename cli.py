@@ -239,10 +239,11 @@ def trust_host(
 @domain_errors
 def dbt(ctx: typer.Context) -> None:
     """Run any dbt command against the configured database (e.g. dbt parse, dbt docs)."""
-    from loaders.core.db import database
+    from loaders.core.db import database_for_dbt
     from loaders.core.dbt import dbt as run_dbt
 
-    code = run_dbt(database(), list(ctx.args) or ["--help"])
+    args = list(ctx.args) or ["--help"]
+    code = run_dbt(database_for_dbt(args), args)
     raise typer.Exit(code)
 
 

@@ -47,3 +47,11 @@ def test_bad_config_is_one_line_naming_the_key(tmp_path):
     assert result.stderr.strip() == (
         "error: sources[act].password: secrets are given by reference, "
         "{env: NAME} or {file: PATH}, never inline")
+
+
+def test_dbt_parse_starts_no_database(tmp_path, monkeypatch):
+    """`make lint` runs `dbt parse`: it needs no server, and must leave none running."""
+    monkeypatch.delenv("SCOREBRIDGE_DATABASE_URL", raising=False)
+    result = run_cli("dbt", "parse", cwd=tmp_path, env={"SCOREBRIDGE_STATE_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr
+    assert not (tmp_path / "pgdata").exists()

@@ -143,6 +143,21 @@ def database(start: bool = True) -> Database:
     return db
 
 
+# dbt commands that read the project but never connect to the database.
+OFFLINE_DBT_COMMANDS = frozenset({"parse", "ls", "list", "clean", "deps", "--help", "-h",
+                                  "--version"})
+
+
+def database_for_dbt(args: list[str]) -> Database:
+    """The database for a dbt command; for one that never connects (``dbt parse``),
+    the settings of the embedded server without starting it, so that `make lint`
+    leaves no PostgreSQL running."""
+    if os.environ.get(ENV_URL) or not args or args[0] not in OFFLINE_DBT_COMMANDS:
+        return database()
+    return Database(host=str(PGDATA), port=5432, user="postgres", dbname="postgres",
+                    embedded=True)
+
+
 def stop_embedded() -> bool:
     """Stops the embedded server; False when it was not running."""
     import subprocess
