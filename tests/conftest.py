@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def pytest_configure(config):
     """Each xdist worker gets its own dbt target folder: two dbt processes writing
     one manifest and partial-parse file at once would read each other's halves."""
+    # Set, not defaulted: the workers inherit the environment of the controller.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    os.environ.setdefault("DBT_TARGET_PATH", str(ROOT / "target" / f"pytest-{worker}"))
+    os.environ["DBT_TARGET_PATH"] = str(ROOT / "target" / f"pytest-{worker}")
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
 

@@ -18,6 +18,10 @@ S6,WPS,3,2026-02-30
 """
 
 
+# The placement models and what they read: the build of this domain alone.
+PLACEMENT = ("--select", "+models/marts/placement")
+
+
 def ok(result):
     assert result.returncode == 0, result.stdout + result.stderr
     return result
@@ -39,7 +43,7 @@ def test_latest_wins_and_holding_rows_are_applied_with_the_update(tmp_path, sql)
     (tmp_path / "lms2.csv").write_text(SECOND)
     ok(run_cli("load", "placement_csv", str(tmp_path / "lms1.csv"), cwd=tmp_path))
     assert applied(sql, "lms1.csv") == []  # landed, not applied before a build
-    ok(run_cli("build", cwd=tmp_path, timeout=900))
+    ok(run_cli("build", *PLACEMENT, cwd=tmp_path, timeout=900))
     assert scores(sql) == [("S1", "MPT", 50), ("S2", "WPC", 4)]
     assert applied(sql, "lms1.csv") == [2, 3]  # the bad lines 4 and 5 stay unapplied
     assert sorted(sql("select line_number, field from marts.mart_placement_errors")) == [
@@ -47,7 +51,7 @@ def test_latest_wins_and_holding_rows_are_applied_with_the_update(tmp_path, sql)
 
     ok(run_cli("load", "placement_csv", str(tmp_path / "lms2.csv"), cwd=tmp_path))
     assert applied(sql, "lms2.csv") == []
-    ok(run_cli("build", cwd=tmp_path, timeout=900))
+    ok(run_cli("build", *PLACEMENT, cwd=tmp_path, timeout=900))
     assert scores(sql) == [("S1", "MPT", 70), ("S2", "WPC", 4), ("S5", "WPG", 3)]
     # The older S2 row was considered and lost: applied too. S6 is an error.
     assert applied(sql, "lms2.csv") == [2, 3, 4]
@@ -55,7 +59,7 @@ def test_latest_wins_and_holding_rows_are_applied_with_the_update(tmp_path, sql)
 
     before = (sql("select * from marts.mart_placement_scores order by 1, 2"),
               sql("select file_id, line_number, applied_at from ops.placement_applied order by 1, 2"))
-    ok(run_cli("build", cwd=tmp_path, timeout=900))
+    ok(run_cli("build", *PLACEMENT, cwd=tmp_path, timeout=900))
     after = (sql("select * from marts.mart_placement_scores order by 1, 2"),
              sql("select file_id, line_number, applied_at from ops.placement_applied order by 1, 2"))
     assert after == before  # a rerun changes nothing

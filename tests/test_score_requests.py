@@ -32,6 +32,10 @@ P6,NEXT,TRAN,,,
     return terms, checklist
 
 
+# The score-request models and what they read: the build of this domain alone.
+REQUESTS = ("--select", "+models/marts/requests")
+
+
 def ok(result):
     assert result.returncode == 0, result.stdout + result.stderr
     return result
@@ -46,7 +50,7 @@ def prepare(tmp_path) -> date:
     (tmp_path / "checklist.csv").write_text(checklist)
     ok(run_cli("load", "terms", str(tmp_path / "terms.csv"), cwd=tmp_path))
     ok(run_cli("load", "admissions_checklist", str(tmp_path / "checklist.csv"), cwd=tmp_path))
-    ok(run_cli("build", cwd=tmp_path, timeout=900))
+    ok(run_cli("build", *REQUESTS, cwd=tmp_path, timeout=900))
     return today
 
 
@@ -85,7 +89,7 @@ def test_requests_written_recorded_and_not_repeated_within_the_window(tmp_path, 
     again = ok(run_cli("export", "requests", "--yes", "--out", str(out), cwd=tmp_path))
     assert "0 score requests due: nothing written" in again.stdout
     assert len(list(out.iterdir())) == 2
-    ok(run_cli("build", cwd=tmp_path, timeout=900))
+    ok(run_cli("build", *REQUESTS, cwd=tmp_path, timeout=900))
     assert sql("select person_id, last_requested_date, is_due from marts.mart_score_requests_due "
                "where person_id in ('P1', 'P2') order by 1") == [
         ("P1", today, False), ("P2", today, False)]

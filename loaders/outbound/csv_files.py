@@ -57,12 +57,12 @@ def export_table(ctx, schema: str, table: str, out: Path) -> int:
 
 
 def export_marts(ctx, folder: Path) -> list[Path]:
-    """A CSV of every mart table. The views (the outbound models, one per file
-    an export sends, and what placement records) are left out: each is what
-    its export writes, not a report."""
+    """A CSV of every mart, tables and views. The outbound views (``outbound_*``,
+    one per file an export sends) are left out: each is what its export writes,
+    recorded, not a report."""
     with ctx.conn.cursor() as cur:
         cur.execute("select table_name from information_schema.tables "
-                    "where table_schema = 'marts' and table_type = 'BASE TABLE' "
+                    "where table_schema = 'marts' and table_name not like 'outbound\\_%' "
                     "order by table_name")
         tables = [r[0] for r in cur.fetchall()]
     if not tables:
