@@ -23,12 +23,13 @@ system-deps:
 demo: $(STAMP)
 	$(PY) cli.py demo
 
-# Two workers: the tests wait on dbt and PostgreSQL as much as they compute.
-# loadgroup keeps the tests of one shared template on one worker, so it is
-# built once. --durations=15 prints the slowest tests: each contributor sees
-# the cost of what they add.
+# Two workers: the tests wait on dbt and PostgreSQL as much as they compute
+# (four were slower). loadscope keeps a module's tests on one worker, so a
+# template or keyring it shares is made once (loadgroup ignored xdist_group
+# marks with pytest 9). --durations=15 prints the slowest tests: each
+# contributor sees the cost of what they add.
 test: $(STAMP) system-deps lint
-	$(PY) -m pytest -q -n 2 --dist loadgroup --durations=15
+	$(PY) -m pytest -q -n 2 --dist loadscope --durations=15
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

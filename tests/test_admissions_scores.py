@@ -77,11 +77,9 @@ def samples_loaded(request, tmp_path, sql):
     return tmp_path
 
 
-def from_samples(test):
-    """The test copies the samples template; such tests share one worker, so the
-    template is built once (make test runs with --dist loadgroup)."""
-    return pytest.mark.xdist_group("admissions_samples")(
-        pytest.mark.db_from("samples_template")(test))
+# The test copies the samples template (make test runs with --dist loadscope:
+# a module's tests share one worker, so the template is built once).
+from_samples = pytest.mark.db_from("samples_template")
 
 
 @from_samples

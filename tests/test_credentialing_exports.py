@@ -21,11 +21,6 @@ import pytest
 from tests.helpers import run_cli, write_config
 from tests.pg import with_dbname, worker_database_name
 
-# The tests copying the session's credentialing template run on one worker, so
-# the template is built once (make test runs with --dist loadgroup).
-TEMPLATE_GROUP = pytest.mark.xdist_group("credentialing_template")
-pytestmark = TEMPLATE_GROUP
-
 ELIGIBILITY_HEADER = ("EligibilityID,CandidateID,LastName,FirstName,MiddleName,Email,ExamCode,"
                       "EligibilityStart,EligibilityEnd,Accommodations")
 

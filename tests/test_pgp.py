@@ -8,8 +8,7 @@ import pytest
 
 from tests.helpers import run_cli, write_config
 
-pytestmark = [pytest.mark.skipif(shutil.which("gpg") is None, reason="gpg not installed"),
-              pytest.mark.xdist_group("pgp_keyring")]  # the keys are generated once
+pytestmark = pytest.mark.skipif(shutil.which("gpg") is None, reason="gpg not installed")
 CSV = b"CandidateID,EligibilityID,Result\nC1,E1,PASS\nC2,E2,FAIL\n"
 
 

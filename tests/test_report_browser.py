@@ -9,9 +9,8 @@ import pytest
 
 from tests.browser import browse, chromium  # noqa: F401 (fixture)
 from tests.helpers import write_config
-from tests.test_credentialing_exports import TEMPLATE_GROUP, built_db  # noqa: F401 (fixture)
+from tests.test_credentialing_exports import built_db  # noqa: F401 (fixture)
 
-pytestmark = TEMPLATE_GROUP
 
 class Figures(HTMLParser):
     """Collects the table cells and chart bars that carry data attributes."""
