@@ -12,15 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, run_cli
+from tests.helpers import ROOT, run_cli, write_config
 
 pytestmark = pytest.mark.portability
 
 
 def test_every_dbt_unit_test_passes(tmp_path, db_url):
-    parents = run_cli("build", "--select", "+test_type:unit", cwd=tmp_path, timeout=900)
-    assert parents.returncode == 0, parents.stdout[-4000:] + parents.stderr
-    result = run_cli("dbt", "test", "--select", "test_type:unit", cwd=tmp_path, timeout=900)
+    from loaders.core.context import open_context
+
+    open_context(write_config(tmp_path, []), quiet=True).conn.close()  # the raw tables
+    # The seeds and models the unit tests read, and the unit tests; no data tests.
+    result = run_cli("dbt", "build", "--select", "+test_type:unit", "--exclude-resource-type",
+                     "test", cwd=tmp_path, timeout=900)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr
     target = Path(os.environ.get("DBT_TARGET_PATH", ROOT / "target"))
     results = json.loads((target / "run_results.json").read_text())["results"]

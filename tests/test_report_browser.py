@@ -74,7 +74,7 @@ def test_report_shows_the_marts_figures_in_chromium(built_db, tmp_path, chromium
     marts = [r[0] for r in sql("select table_name from information_schema.tables "
                                "where table_schema = 'marts' order by 1")
              if not r[0].startswith("outbound_")]  # the exports' feeds, not reports
-    assert {"mart_outcomes_quarterly", "mart_scores_by_person"} <= set(marts)
+    assert {"mart_outcomes_quarterly", "mart_load_audit"} <= set(marts)
     assert page.name == "report.html"
     assert [p.name for p in paths[1:]] == [f"{m}.csv" for m in marts]
 
