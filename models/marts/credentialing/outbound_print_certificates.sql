@@ -1,39 +1,4 @@
 {{ config(materialized='view') }}
 
--- The rows of the next print-house file of certificates: the certificate rows of
--- mart_print_queue that no print file holds yet, read from the print record
--- as it is now (a view), so a second export right after the first prints
--- nobody twice.
-
-with queue as (
-
-    select * from {{ ref('mart_print_queue') }}
-    where print_kind = 'certificate'
-
-),
-
-printed as (
-
-    select distinct application_id
-    from {{ ref('stg_ops__print_export_items') }}
-    where print_kind = 'certificate'
-
-),
-
-final as (
-
-    select
-        queue.application_id,
-        queue.certificate_number,
-        queue.full_name,
-        queue.exam_code,
-        queue.pass_date
-    from queue
-    where not exists (
-        select 1 from printed
-        where printed.application_id = queue.application_id
-    )
-
-)
-
-select * from final
+-- The rows of the next print-house file of certificates (macros/credentialing/outbound_print_file.sql).
+{{ outbound_print_file('certificate') }}
