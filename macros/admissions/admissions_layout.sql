@@ -1,6 +1,6 @@
 {% macro admissions_formats() %}
     {#- The admissions formats and the entity their models are named after:
-        stg_admissions__<entity> (the raw table, typed) and
+        stg_admissions__<entity> (the raw table, renamed) and
         int_admissions__<entity>_parsed (every line read with its file's
         layout version). A new format is one line here, a model of one macro
         call in each of those two folders, and its layout rows. -#}
