@@ -87,9 +87,9 @@ def test_act_files_are_read_with_their_layout_version(tmp_path, sql):
         # Matches no version: read with the one covering today, and quarantined.
         "act_no_composite.csv": ("2024", "received_date", True),
     }
-    # The staging rows carry the version; a column the version lacks is null.
+    # The parsed rows carry the version; a column the version lacks is null.
     rows = sql("select layout_version, count(*), count(stem__text), count(test_dte__text), "
-               "count(test_date__text) from staging.stg_admissions__act "
+               "count(test_date__text) from intermediate.int_admissions__act_parsed "
                "group by layout_version order by 1")
     assert rows[0] == ("2023", 5, 0, 0, 5)
     assert rows[1][:2] == ("2024", 10) and rows[1][2] > 0 and rows[1][3:] == (10, 0)

@@ -1,8 +1,9 @@
 -- What: header columns of landed admissions CSV files that the layout version
--- the file was read with (stg_admissions__file_layouts, seeds/layouts/layout_columns.csv)
+-- the file was read with (int_admissions__file_layouts_chosen, seeds/layouts/layout_columns.csv)
 -- does not name.
 -- When it matters: a vendor added or renamed a column; its values land in
--- raw but no staging model reads them. A warning, not a quarantine.
+-- raw but no parsed model (int_admissions__<entity>_parsed) reads them. A
+-- warning, not a quarantine.
 -- How to resolve: if the vendor published a new layout, add it as a new
 -- layout_version in the layout seeds (layout_columns, layout_fields for score
 -- columns, layout_versions for the files it applies to).
@@ -16,7 +17,7 @@ headers as (
 
 file_layouts as (
 
-    select * from {{ ref('stg_admissions__file_layouts') }}
+    select * from {{ ref('int_admissions__file_layouts_chosen') }}
 
 ),
 

@@ -1,15 +1,30 @@
 {% macro admissions_formats() %}
-    {#- The admissions formats and their staging models. A new format is one
-        line here, a staging model of one macro call, and its layout rows. -#}
+    {#- The admissions formats and the entity their models are named after:
+        stg_admissions__<entity> (the raw table, renamed) and
+        int_admissions__<entity>_parsed (every line read with its file's
+        layout version). A new format is one line here, a model of one macro
+        call in each of those two folders, and its layout rows. -#}
     {{ return({
-        'act_csv': 'stg_admissions__act',
-        'sat_csv': 'stg_admissions__sat',
-        'ap_csv': 'stg_admissions__ap',
-        'preact_fixed': 'stg_admissions__preact',
-        'gre_fixed': 'stg_admissions__gre',
-        'gmat_csv': 'stg_admissions__gmat',
-        'accuplacer_csv': 'stg_admissions__accuplacer',
+        'act_csv': 'act',
+        'sat_csv': 'sat',
+        'ap_csv': 'ap',
+        'preact_fixed': 'preact',
+        'gre_fixed': 'gre',
+        'gmat_csv': 'gmat',
+        'accuplacer_csv': 'accuplacer',
     }) }}
+{% endmacro %}
+
+
+{% macro admissions_staging_model(format_name) %}
+    {#- The staging model of a format's raw table: stg_admissions__act. -#}
+    {{ return('stg_admissions__' ~ admissions_formats()[format_name]) }}
+{% endmacro %}
+
+
+{% macro admissions_parsed_model(format_name) %}
+    {#- The model that parses a format with each file's layout version: int_admissions__act_parsed. -#}
+    {{ return('int_admissions__' ~ admissions_formats()[format_name] ~ '_parsed') }}
 {% endmacro %}
 
 
@@ -43,7 +58,7 @@
     {#- The layout versions of a format in layout_columns, newest first (as
         text: years or zero-padded numbers). Empty while parsing, before the
         seed exists. Which version a file is read with is decided per file in
-        stg_admissions__file_layouts. -#}
+        int_admissions__file_layouts_chosen. -#}
     {%- set seed = admissions_seed('layout_columns') -%}
     {#- Referenced while parsing too, so callers depend on both layout seeds. -#}
     {%- set fields = admissions_seed('layout_fields') -%}
@@ -66,7 +81,7 @@
 {% macro admissions_layout(format_name, layout_version=none) %}
     {#- One layout version of a format (the newest when none is named), read
         from the layout seed at compile time: one dict per column, in order,
-        with the staging column name and (for CSV) the raw column the loader
+        with the parsed column name and (for CSV) the raw column the loader
         wrote it to. Empty while parsing, before the seed exists. -#}
     {%- set seed = admissions_seed('layout_columns') -%}
     {%- set fields = admissions_seed('layout_fields') -%}

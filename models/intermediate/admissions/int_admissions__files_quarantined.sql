@@ -15,7 +15,7 @@ manifest as (
 -- version its header lacks (CSV) and its record length (fixed width).
 file_layouts as (
 
-    select * from {{ ref('stg_admissions__file_layouts') }}
+    select * from {{ ref('int_admissions__file_layouts_chosen') }}
 
 ),
 

@@ -1,7 +1,7 @@
 -- Every landed line of every admissions file: what the load audit counts and
 -- what the fixed-width record-length check reads.
 with
-{% for format_name, model_name in admissions_formats().items() %}
+{% for format_name in admissions_formats() %}
     {{ format_name }} as (
 
         select
@@ -11,7 +11,7 @@ with
             parse_error,
             layout_version,
             {{ 'record_length' if not format_name.endswith('_csv') else 'cast(null as integer) as record_length' }}
-        from {{ ref(model_name) }}
+        from {{ ref(admissions_parsed_model(format_name)) }}
 
     ),
 {% endfor %}

@@ -4,9 +4,9 @@
 {% do ref('xwalk_ap__exam_codes') %}
 {% do ref('xwalk_gre__score_types') %}
 with
-{% for format_name, model_name in admissions_formats().items() %}
+{% for format_name in admissions_formats() %}
     {{ format_name }} as (
-        {{ admissions_score_rows(format_name, model_name) }}
+        {{ admissions_score_rows(format_name, admissions_parsed_model(format_name)) }}
     ),
 {% endfor %}
 unioned as (

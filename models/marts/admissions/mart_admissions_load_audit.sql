@@ -43,7 +43,7 @@ scores as (
 
 file_layouts as (
 
-    select * from {{ ref('stg_admissions__file_layouts') }}
+    select * from {{ ref('int_admissions__file_layouts_chosen') }}
 
 ),
 

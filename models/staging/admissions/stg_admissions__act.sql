@@ -1,2 +1,2 @@
--- Generated from seeds/layouts/layout_columns.csv (macros/admissions/admissions_staging.sql).
+-- The raw table renamed (macros/admissions/admissions_staging.sql); parsed in int_admissions__act_parsed.
 {{ admissions_staging('act_csv') }}

@@ -7,8 +7,8 @@
 -- cover the file's received date first. A file that matches no version gets
 -- the version covering its received date (else the newest), and is
 -- quarantined for what it lacks (int_admissions__files_quarantined).
--- A table: every admissions staging model and the quarantine read it, and it
--- scans the fixed-width raw tables for their record lengths.
+-- A table: every int_admissions__<entity>_parsed model and the quarantine read
+-- it, and it scans the fixed-width staging models for their record lengths.
 {%- set fixed_formats = [] %}
 {%- for format_name in admissions_formats() if not format_name.endswith('_csv') %}
     {%- do fixed_formats.append(format_name) %}
@@ -137,12 +137,12 @@ line_lengths as (
         {%- endif %}
 
         select
-            _file_id as file_id,
-            length(record) as record_length,
+            file_id,
+            record_length,
             count(*) as records
-        from {{ source('raw', format_name) }}
-        where length(record) > 0
-        group by _file_id, length(record)
+        from {{ ref(admissions_staging_model(format_name)) }}
+        where record_length > 0
+        group by file_id, record_length
     {%- endfor %}
 
 ),

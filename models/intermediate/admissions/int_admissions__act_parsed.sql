@@ -1,0 +1,2 @@
+-- Generated from seeds/layouts/layout_columns.csv (macros/admissions/admissions_parsed.sql).
+{{ admissions_parsed('act_csv') }}
