@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from loaders.core.config import ConfigError, Secret, load_config, parse_config
+from tests.helpers import run_cli
 
 BASE = Path("/tmp")
 
@@ -57,6 +58,12 @@ def test_missing_env_secret():
      "sources[act].known_hosts: required"),
     ({"transport": "https"}, "sources[act].urls: required"),
     ({"transport": "https", "urls": ["http://x/y.csv"]}, "sources[act].urls[0]: 'http://x/y.csv'"),
+    ({"timeout": -5}, "sources[act].timeout: -5 must be more than 0"),
+    ({"timeout": 0}, "sources[act].timeout: 0 must be more than 0"),
+    ({"settle_seconds": -1}, "sources[act].settle_seconds: -1 must be 0 or more"),
+    ({"port": 99999}, "sources[act].port: 99999 must be from 1 to 65535"),
+    ({"port": 0}, "sources[act].port: 0 must be from 1 to 65535"),
+    ({"expect_every": "0d"}, "sources[act].expect_every: '0d' must be longer than nothing"),
 ])
 def test_bad_values_name_the_key(over, expected):
     assert error_of({"sources": [source(**over)]}).startswith(expected)
@@ -79,6 +86,36 @@ def test_smtp_block():
     cfg = parse_config({"smtp": {"host": "mail", "to": "ops@example.org"}}, BASE)
     assert cfg.smtp.recipients == ["ops@example.org"]
     assert error_of({"smtp": {"host": "mail"}}) == "smtp.to: required"
+
+
+def test_smtp_port_in_range():
+    assert error_of({"smtp": {"host": "mail", "to": "a@b.c", "port": 70000}}) == (
+        "smtp.port: 70000 must be from 1 to 65535")
+
+
+def test_config_not_utf8_or_a_folder_is_one_line(tmp_path):
+    path = tmp_path / "latin1.yml"
+    path.write_bytes("archive: Zürich\n".encode("latin-1"))
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    assert str(exc.value) == (f"{path}: not UTF-8 text (byte 0xfc at offset 10); "
+                              "save it as UTF-8")
+    with pytest.raises(ConfigError) as exc:
+        load_config(tmp_path)
+    assert str(exc.value) == f"{tmp_path}: is a folder, not a config file"
+
+
+def test_bad_config_and_bad_database_port_give_one_line_no_traceback(tmp_path):
+    folder = tmp_path / "cfg"
+    folder.mkdir()
+    result = run_cli("--config", str(folder), "status", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"error: {folder}: is a folder, not a config file"
+    bad_port = run_cli("status", cwd=tmp_path,
+                       env={"SCOREBRIDGE_DATABASE_URL": "postgresql://x@127.0.0.1:99999/x"})
+    assert bad_port.returncode == 1
+    assert bad_port.stderr.strip().splitlines() == [
+        'error: cannot connect to PostgreSQL at x@127.0.0.1:99999/x: invalid port number: "99999"']
 
 
 def test_invalid_yaml_names_the_line(tmp_path):

@@ -106,7 +106,22 @@ def parse_duration(text: Any, key: str) -> int:
     match = _DURATION.match(str(text))
     if not match:
         raise ConfigError(f"{key}: {text!r} is not a duration like 12h, 3d or 1w")
-    return int(match.group(1)) * _DURATION_SECONDS[match.group(2)]
+    seconds = int(match.group(1)) * _DURATION_SECONDS[match.group(2)]
+    if seconds <= 0:
+        raise ConfigError(f"{key}: {text!r} must be longer than nothing (e.g. 1d)")
+    return seconds
+
+
+def _in_range(value, key: str, low=None, high=None, above=None):
+    """The value, or a ConfigError naming the key and the allowed range."""
+    if value is None:
+        return None
+    if above is not None and not value > above:
+        raise ConfigError(f"{key}: {value} must be more than {above}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        limits = f"from {low} to {high}" if high is not None else f"{low} or more"
+        raise ConfigError(f"{key}: {value} must be {limits}")
+    return value
 
 
 def resolve_secret(value: Any, key: str, base: Path) -> Secret | None:
@@ -192,7 +207,7 @@ def _source(data: Any, index: int, base: Path, formats: set[str] | None) -> Sour
         raise ConfigError(f"{r.key('transport')}: {transport!r} is not one of {', '.join(TRANSPORTS)}")
     src = SourceConfig(name=name, format=fmt, transport=transport)
     src.host = r.get("host", required=transport in ("sftp", "ftp", "ftps"))
-    src.port = r.get("port", int)
+    src.port = _in_range(r.get("port", int), r.key("port"), 1, 65535)
     src.user = r.get("user")
     src.password = r.secret("password")
     src.key_file = r.path("key_file")
@@ -205,8 +220,10 @@ def _source(data: Any, index: int, base: Path, formats: set[str] | None) -> Sour
     src.pattern = r.get("pattern", default="*")
     src.backup_folder = r.get("backup_folder")
     src.delete_after = r.get("delete_after", bool, default=True)
-    src.timeout = float(r.get("timeout", (int, float), default=60))
-    src.settle_seconds = float(r.get("settle_seconds", (int, float), default=2))
+    src.timeout = float(_in_range(r.get("timeout", (int, float), default=60), r.key("timeout"),
+                                  above=0))
+    src.settle_seconds = float(_in_range(r.get("settle_seconds", (int, float), default=2),
+                                         r.key("settle_seconds"), 0))
     urls = r.get("urls", list, default=[], required=transport == "https")
     for i, url in enumerate(urls):
         if not isinstance(url, str) or not url.startswith("https://"):
@@ -230,7 +247,7 @@ def _source(data: Any, index: int, base: Path, formats: set[str] | None) -> Sour
 def _smtp(data: Any, base: Path) -> SmtpConfig:
     r = _Reader(data, "smtp", base)
     smtp = SmtpConfig(host=r.get("host", required=True))
-    smtp.port = r.get("port", int, default=25)
+    smtp.port = _in_range(r.get("port", int, default=25), r.key("port"), 1, 65535)
     smtp.user = r.get("user")
     smtp.password = r.secret("password")
     smtp.starttls = r.get("starttls", bool, default=False)
@@ -274,8 +291,15 @@ def load_config(path: Path | None, formats: set[str] | None = None,
             return parse_config({}, Path.cwd(), None, formats)
     if not path.exists():
         raise ConfigError(f"{path}: config file not found")
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a folder, not a config file")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
+                          f"offset {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
