@@ -159,3 +159,28 @@ def test_fixed_width_lines_are_exact_across_chunks(tmp_path, monkeypatch, chunk,
     path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
     got = [s for batch in landing._lines(path, sniff_text(path)) for s in batch.to_pylist()]
     assert got == ["AB12  ñ", "", "x\ry", "tail", "last"]
+
+
+def test_a_file_of_another_format_is_quarantined_whole_before_it_lands(tmp_path, sql):
+    """A persons file loaded as `applications` lacks application_id: it lands no row
+    and adds no column (ssn, ...) to raw.applications; a real one still lands."""
+    persons = tmp_path / "persons.csv"
+    persons.write_text("person_id,last_name,first_name,ssn\nP1,Able,Ann,123-45-6789\n")
+    wrong = run_cli("load", "applications", str(persons), cwd=tmp_path)
+    assert "quarantined" in wrong.stdout + wrong.stderr
+    (status, reason, landed), = sql("select status, quarantine_reason, rows_landed "
+                                    "from raw.file_manifest")
+    assert status == "quarantined" and landed is None
+    assert reason.startswith("header lacks the required column(s) application_id of applications")
+    columns = {r[0] for r in sql("select column_name from information_schema.columns "
+                                 "where table_schema = 'raw' and table_name = 'applications'")}
+    assert "ssn" not in columns
+    assert sql("select count(*) from raw.file_columns") == [(0,)]
+
+    right = tmp_path / "applications.csv"
+    right.write_text("application_id,person_id,exam_code\nA1,P1,CPA\n")
+    ok = run_cli("load", "applications", str(right), cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert sql("select application_id, person_id from raw.applications") == [("A1", "P1")]
+    shown = run_cli("status", cwd=tmp_path)
+    assert "persons.csv" in shown.stdout and "application_id" in shown.stdout

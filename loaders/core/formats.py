@@ -22,6 +22,9 @@ class Format:
     raw_table: str
     record_length: int | None
     description: str
+    # "landing": a CSV header fitting no layout version is quarantined before
+    # it lands; "models": the admissions models judge it (the seed's yml).
+    layout_checked_by: str = "landing"
 
 
 @lru_cache(maxsize=1)
@@ -35,9 +38,24 @@ def registry() -> dict[str, Format]:
             raw_table=r["raw_table"],
             record_length=int(r["record_length"]) if r["record_length"] else None,
             description=r["description"],
+            layout_checked_by=r.get("layout_checked_by") or "landing",
         )
         for r in rows
     }
+
+
+@lru_cache(maxsize=1)
+def required_columns() -> dict[str, dict[str, list[str]]]:
+    """Per format and layout version, the columns a file's header must have
+    (seeds/layouts/layout_columns.csv, is_required)."""
+    out: dict[str, dict[str, list[str]]] = {}
+    with open(SEEDS_DIR / "layouts" / "layout_columns.csv", newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            versions = out.setdefault(r["format_name"], {})
+            names = versions.setdefault(r["layout_version"], [])
+            if r["is_required"].strip().lower() == "true":
+                names.append(r["column_name"])
+    return out
 
 
 def get_format(name: str) -> Format:

@@ -27,7 +27,8 @@ from pathlib import Path
 
 from loaders.core.crash import crash_point
 from loaders.core.db import RAW_SCHEMA, Database
-from loaders.core.formats import Format
+from loaders.core.errors import ScorebridgeError
+from loaders.core.formats import Format, required_columns
 from loaders.core.names import column_names
 from loaders.core.paths import STATE_DIR
 
@@ -287,6 +288,25 @@ def _dlt_env() -> None:
     os.environ.setdefault("SCHEMA__NAMING", "direct")
 
 
+class HeaderMismatch(ScorebridgeError):
+    """A CSV header that lacks a required column of every layout version of its
+    format: the file is quarantined whole, before any row lands."""
+
+
+def check_header(fmt: Format, header: list[str]) -> None:
+    """Raises HeaderMismatch unless the header has every required column of one
+    layout version of the format (names compared as their raw column names)."""
+    versions = required_columns().get(fmt.name, {})
+    have = set(column_names(header))
+    missing = {v: [c for c in cols if column_names([c])[0] not in have]
+               for v, cols in versions.items()}
+    if not versions or any(not m for m in missing.values()):
+        return
+    version, lacking = min(missing.items(), key=lambda kv: (len(kv[1]), kv[0]))
+    raise HeaderMismatch(f"header lacks the required column(s) {', '.join(lacking)} of "
+                         f"{fmt.name} (layout {version}): not a {fmt.name} file?")
+
+
 def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id: str,
               progress: Callable[[int], None] | None = None,
               text: FileText | None = None, replace: bool = True) -> LandResult:
@@ -344,6 +364,8 @@ def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id
     columns: list[str] = []
 
     def on_header(header: list[str]) -> list[str]:
+        if fmt.layout_checked_by == "landing":
+            check_header(fmt, header)
         columns.extend(column_names(header))
         result.header = list(zip(header, columns, strict=True))
         return columns
