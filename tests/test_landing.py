@@ -184,3 +184,32 @@ def test_a_file_of_another_format_is_quarantined_whole_before_it_lands(tmp_path,
     assert sql("select application_id, person_id from raw.applications") == [("A1", "P1")]
     shown = run_cli("status", cwd=tmp_path)
     assert "persons.csv" in shown.stdout and "application_id" in shown.stdout
+
+
+def test_nul_bytes_flag_their_lines_and_the_rest_lands(tmp_path, sql):
+    """PostgreSQL's text holds no NUL: such a record is an error row (its text with
+    \\0), the others land; no traceback, no file left half-landed."""
+    csv_path = tmp_path / "nul.csv"
+    csv_path.write_bytes(b"person_id,last_name\nP1,Sm\x00ith\nP2,Jones\n")
+    result = run_cli("load", "persons", str(csv_path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert sql("select _line_number, person_id, last_name, _raw_record, _parse_error "
+               "from raw.persons order by 1") == [
+        (2, None, None, "P1,Sm\\0ith\n", "NUL byte in the record (shown as \\0 in _raw_record)"),
+        (3, "P2", "Jones", None, None)]
+
+    lines = (SAMPLES / "preact_fixed_width.txt").read_bytes().splitlines(keepends=True)
+    broken = lines[1][:10] + b"\x00" + lines[1][11:]
+    fixed_path = tmp_path / "preact_nul.txt"
+    fixed_path.write_bytes(lines[0] + broken + b"".join(lines[2:]))
+    result = run_cli("load", "preact_fixed", str(fixed_path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = sql("select _line_number, record is null, _raw_record, _parse_error "
+               "from raw.preact_fixed order by 1")
+    assert len(rows) == len(lines)
+    assert rows[1][:2] == (2, True) and rows[1][2].startswith(broken[:10].decode() + "\\0")
+    assert rows[1][3].startswith("NUL byte")
+    assert all(not is_null and error is None for n, is_null, _, error in rows if n != 2)
+    assert sql("select status from raw.file_manifest order by file_id") == [
+        ("landed",), ("landed",)]

@@ -262,19 +262,31 @@ def _csv_records(path: Path, text: FileText, on_header: Callable[[list[str]], li
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield start, None, lines.take(), f"unreadable CSV record: {exc}"
+                yield start, None, _shown(lines.take()), f"unreadable CSV record: {exc}"
                 continue
             raw = lines.take()
             if width is None:
                 header = [h.strip().lstrip("\ufeff").strip() for h in fields]
                 width = len(on_header(header))
                 continue
-            if not fields:
+            if NUL in raw:
+                yield start, None, _shown(raw), NUL_ERROR
+            elif not fields:
                 yield start, None, raw, "blank line"
             elif len(fields) != width:
                 yield start, None, raw, f"expected {width} fields, found {len(fields)}"
             else:
                 yield start, fields, None, None
+
+
+NUL = "\x00"
+# PostgreSQL's text cannot hold a NUL byte: such a record lands as an error row.
+NUL_ERROR = "NUL byte in the record (shown as \\0 in _raw_record)"
+
+
+def _shown(raw: str) -> str:
+    """A record's text as it can be stored: NUL bytes written as \\0."""
+    return raw.replace(NUL, "\\0")
 
 
 def _dlt_env() -> None:
@@ -320,6 +332,7 @@ def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id
     the file is sniffed here.
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     _dlt_env()
     import dlt
@@ -352,9 +365,17 @@ def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id
         for records in _lines(path, text):
             n = len(records)
             cols = loader_columns(n, line)
-            cols["_raw_record"] = pa.nulls(n, pa.string())
-            cols["_parse_error"] = pa.nulls(n, pa.string())
-            cols["record"] = records
+            has_nul = pc.match_substring(records, NUL)
+            if pc.any(has_nul).as_py():
+                none = pa.scalar(None, pa.string())
+                cols["_raw_record"] = pc.if_else(
+                    has_nul, pc.replace_substring(records, NUL, "\\0"), none)
+                cols["_parse_error"] = pc.if_else(has_nul, pa.scalar(NUL_ERROR), none)
+                cols["record"] = pc.if_else(has_nul, none, records)
+            else:
+                cols["_raw_record"] = pa.nulls(n, pa.string())
+                cols["_parse_error"] = pa.nulls(n, pa.string())
+                cols["record"] = records
             line += n
             result.rows += n
             if progress:
@@ -371,8 +392,6 @@ def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id
         return columns
 
     def csv_batches():
-        import pyarrow.compute as pc
-
         rows: list = []
         none = pa.scalar(None, pa.string())
 
