@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from loaders.core.errors import ScorebridgeError
+from loaders.core.formats import layout_headers
 from loaders.core.names import column_names
 from loaders.core.paths import PROJECT_ROOT, STATE_DIR
 
@@ -347,24 +348,6 @@ def run_lock(conn, wait: bool):
     finally:
         with conn.cursor() as cur:
             cur.execute("select pg_advisory_unlock(%s)", (RUN_LOCK_KEY,))
-
-
-def layout_headers() -> dict[str, list[list[str]]]:
-    """Header names per format and layout version, from the layout seed."""
-    import csv
-
-    path = PROJECT_ROOT / "seeds" / "layouts" / "layout_columns.csv"
-    if not path.exists():
-        return {}
-    versions: dict[tuple[str, str], list[tuple[int, str]]] = {}
-    with open(path, newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            key = (row["format_name"], row["layout_version"])
-            versions.setdefault(key, []).append((int(row["ordinal"]), row["column_name"]))
-    out: dict[str, list[list[str]]] = {}
-    for (fmt, _), cols in sorted(versions.items()):
-        out.setdefault(fmt, []).append([name for _, name in sorted(cols)])
-    return out
 
 
 @contextmanager

@@ -45,16 +45,33 @@ def registry() -> dict[str, Format]:
 
 
 @lru_cache(maxsize=1)
-def required_columns() -> dict[str, dict[str, list[str]]]:
-    """Per format and layout version, the columns a file's header must have
-    (seeds/layouts/layout_columns.csv, is_required)."""
-    out: dict[str, dict[str, list[str]]] = {}
-    with open(SEEDS_DIR / "layouts" / "layout_columns.csv", newline="", encoding="utf-8") as f:
+def _layout_columns() -> dict[tuple[str, str], list[tuple[int, str, bool]]]:
+    """seeds/layouts/layout_columns.csv per (format, layout version): each
+    column's (ordinal, name, is_required)."""
+    path = SEEDS_DIR / "layouts" / "layout_columns.csv"
+    if not path.exists():
+        return {}
+    out: dict[tuple[str, str], list[tuple[int, str, bool]]] = {}
+    with open(path, newline="", encoding="utf-8") as f:
         for r in csv.DictReader(f):
-            versions = out.setdefault(r["format_name"], {})
-            names = versions.setdefault(r["layout_version"], [])
-            if r["is_required"].strip().lower() == "true":
-                names.append(r["column_name"])
+            out.setdefault((r["format_name"], r["layout_version"]), []).append(
+                (int(r["ordinal"]), r["column_name"], r["is_required"].strip().lower() == "true"))
+    return {key: sorted(cols) for key, cols in out.items()}
+
+
+def layout_headers() -> dict[str, list[list[str]]]:
+    """Header names per format, one list per layout version (in version order)."""
+    out: dict[str, list[list[str]]] = {}
+    for (fmt, _), cols in sorted(_layout_columns().items()):
+        out.setdefault(fmt, []).append([name for _, name, _ in cols])
+    return out
+
+
+def required_columns() -> dict[str, dict[str, list[str]]]:
+    """Per format and layout version, the columns a file's header must have."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for (fmt, version), cols in _layout_columns().items():
+        out.setdefault(fmt, {})[version] = [name for _, name, required in cols if required]
     return out
 
 

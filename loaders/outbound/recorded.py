@@ -114,9 +114,9 @@ def upload_source(ctx, name: str | None):
 
 
 def recorded_export(conn, record: Record, files: Sequence[OutFile], *,
-                    select: Callable[[], list[tuple]],
-                    lines: Callable[[list[tuple]], Iterable[list]],
-                    items: Callable[[tuple], tuple],
+                    select: Callable[[], list[dict]],
+                    lines: Callable[[list[dict]], Iterable[list]],
+                    items: Callable[[dict], tuple],
                     out: Path, values: dict | None = None,
                     source=None, remote_folder: str | None = None) -> Written:
     """Selects, writes, hashes, records and uploads one export; see the module's docstring.
