@@ -12,7 +12,7 @@ from loaders.core.formats import registry
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OPS_TABLES = ["eligibility_transmission_items", "eligibility_transmissions", "placement_applied",
-              "print_export_items", "print_exports", "schema_migrations",
+              "print_export_items", "print_exports", "problem_handling", "schema_migrations",
               "score_request_files", "score_request_history", "status_change_export_items",
               "status_change_exports"]
 
