@@ -29,6 +29,7 @@ from loaders.core.db import RAW_SCHEMA, Database, transaction
 from loaders.core.errors import ScorebridgeError
 from loaders.core.formats import Format, get_format
 from loaders.core.hashing import file_sha256
+from loaders.core.names import printable
 from loaders.core.statuses import (
     ARCHIVED,
     DUPLICATE,
@@ -308,7 +309,7 @@ class Custody:
         self._update(row.file_id, status=QUARANTINED, quarantine_reason=reason)
         row.status = QUARANTINED
         summary.quarantined += 1
-        summary.quarantine_reasons.append(f"{row.original_name}: {reason}")
+        summary.quarantine_reasons.append(printable(f"{row.original_name}: {reason}"))
         log.warning("quarantined file %s (%s): %s", row.file_id, row.original_name, reason)
 
     # -- local files ------------------------------------------------------
@@ -384,7 +385,7 @@ class Custody:
                 try:
                     self._fetch_one(src, fmt, transport, name, entry.size, summary)
                 except (TransportError, CustodyError) as exc:
-                    summary.errors.append(f"{name}: {exc}")
+                    summary.errors.append(printable(f"{name}: {exc}"))
                     log.error("%s: %s: %s", src.name, name, exc)
         return summary
 
@@ -434,10 +435,12 @@ class Custody:
 
     def _refuse(self, src: SourceConfig, name: str, reason: str, summary: SourceSummary) -> None:
         summary.refused += 1
-        log.error("%s: refused remote file %r: %s", src.name, name, reason)
+        # Recorded as it can be shown: a NUL byte cannot be stored in text.
+        shown = printable(name)
+        log.error("%s: refused remote file %s: %s", src.name, shown, reason)
         if self._row("source = %s and original_name = %s and status = %s",
-                     (src.name, name, REFUSED)) is None:
-            self._insert(source=src.name, format=src.format, original_name=name,
+                     (src.name, shown, REFUSED)) is None:
+            self._insert(source=src.name, format=src.format, original_name=shown,
                          status=REFUSED, quarantine_reason=reason,
                          remote_folder=src.remote_folder)
 

@@ -25,6 +25,7 @@ from typing import BinaryIO
 
 from loaders.core.config import SourceConfig
 from loaders.core.errors import ScorebridgeError
+from loaders.core.names import printable
 
 log = logging.getLogger(__name__)
 BLOCK = 1 << 20
@@ -50,11 +51,16 @@ class RemoteFile:
 
 
 def check_remote_name(name: str) -> str:
-    """Refuses names that are paths or could climb out of a folder."""
-    if not name or name in (".", "..") or "/" in name or "\\" in name or "\x00" in name:
-        raise UnsafeNameError(f"unsafe remote file name {name!r}")
-    if ".." in name.replace("\\", "/").split("/"):
-        raise UnsafeNameError(f"unsafe remote file name {name!r}")
+    """Refuses names that are paths or could climb out of a folder, and names
+    holding a NUL byte (no file system or database text can keep one). Dots
+    inside a name are fine (``a..b.csv``); only a whole ``..`` is a way up."""
+    if "\x00" in name:
+        raise UnsafeNameError("the remote name holds a NUL byte")
+    if name in ("", ".", ".."):
+        raise UnsafeNameError(f"unsafe remote file name {printable(name)!r}: not a file name")
+    if "/" in name or "\\" in name:
+        raise UnsafeNameError(f"unsafe remote file name {printable(name)!r}: "
+                              "a path, not a name")
     return name
 
 
