@@ -122,3 +122,43 @@ def test_control_characters_in_names_are_escaped_in_logs_and_output(tmp_path, sq
     assert not [line for line in log_text.splitlines() if line.startswith("ULT")]
     status = cli(tmp_path, config, "status")
     assert "\x1b" not in status.stdout and "RES\\nULT\\x1b[2J.csv" in status.stdout
+
+
+def test_a_name_near_the_file_system_limit_is_archived_and_backed_up_shortened(
+        tmp_path, sftp_server, sftp_folder, sql):
+    long_name = "RESULTS_" + "x" * 238 + ".csv"  # 250 bytes: fits the server's disk, no more
+    assert len(long_name.encode()) == 250
+    backup = sftp_folder / "backup"
+    backup.mkdir()
+    first_bytes = results("a")
+    (sftp_folder / long_name).write_bytes(first_bytes)
+    config = write_config(tmp_path, [{
+        "name": "vendor", "format": "prometric_results", "transport": "sftp",
+        "host": "127.0.0.1", "port": sftp_server.port, "user": sftp_server.user,
+        "key_file": str(sftp_server.key_file), "known_hosts": str(sftp_server.known_hosts),
+        "remote_folder": str(sftp_folder), "backup_folder": str(backup), "settle_seconds": 0}])
+    first = cli(tmp_path, config, "fetch")
+    assert first.returncode == 0, first.stderr
+    short = safe_file_name(long_name)
+    rows = sql("select original_name, status, archive_path, backed_up_at is not null, "
+               "removed_at is not null from raw.file_manifest")
+    assert [(n, s, b, r) for n, s, _, b, r in rows] == [(long_name, "landed", True, True)]
+    archive_path = rows[0][2]
+    assert archive_path.endswith("/" + short) and open(archive_path, "rb").read() == first_bytes
+    assert [p.name for p in backup.iterdir()] == [short]
+    assert (backup / short).read_bytes() == first_bytes
+    assert long_name not in [p.name for p in sftp_folder.iterdir()]
+
+    (sftp_folder / long_name).write_bytes(first_bytes)  # the same delivery again
+    again = cli(tmp_path, config, "fetch")
+    assert again.returncode == 0, again.stderr
+    assert "1 duplicate" in again.stdout
+    (sftp_folder / long_name).write_bytes(results("b", 3))  # the same name, other content
+    other = cli(tmp_path, config, "fetch")
+    assert other.returncode == 0, other.stderr
+    assert sql("select original_name, status, rows_landed from raw.file_manifest "
+               "order by file_id") == [(long_name, "landed", 2), (long_name, "duplicate", None),
+                                       (long_name, "landed", 3)]
+    archived = sorted(p.name for p in (tmp_path / "archive" / "vendor").rglob("*") if p.is_file())
+    assert len(archived) == 2 and all(len(n.encode()) < 255 for n in archived)
+    assert not [p for p in sftp_folder.iterdir() if p.is_file()]

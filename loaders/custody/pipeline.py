@@ -29,7 +29,7 @@ from loaders.core.db import RAW_SCHEMA, Database, transaction
 from loaders.core.errors import ScorebridgeError
 from loaders.core.formats import Format, get_format
 from loaders.core.hashing import file_sha256
-from loaders.core.names import printable
+from loaders.core.names import printable, safe_file_name
 from loaders.core.statuses import (
     ARCHIVED,
     DUPLICATE,
@@ -193,7 +193,12 @@ class Custody:
         month = datetime.now(UTC).strftime("%Y-%m")
         folder = self.cfg.archive / source / month
         folder.mkdir(parents=True, exist_ok=True)
-        dest = folder / name
+        # A name near the file system's limit leaves no room for the suffix
+        # below: it is archived shortened; the manifest keeps the original.
+        short = safe_file_name(name)
+        if short != name:
+            log.info("%s: %s is archived as %s (name too long to keep whole)", source, name, short)
+        dest = folder / short
         text = self._sniffed.pop(tmp, None)
         if text is not None:
             self._sniffed[dest] = text
@@ -202,8 +207,8 @@ class Custody:
             if dest.stat().st_size == tmp.stat().st_size and file_sha256(dest) == sha:
                 tmp.unlink()
                 return dest
-            dest = folder / f"{name}.{sha[:12]}"
-            self._sniffed[dest] = self._sniffed.pop(folder / name, text)
+            dest = folder / f"{short}.{sha[:12]}"
+            self._sniffed[dest] = self._sniffed.pop(folder / short, text)
         os.replace(tmp, dest)
         _fsync_dir(folder)
         return dest
@@ -422,10 +427,12 @@ class Custody:
                 local = self.incoming / f"empty-{row.file_id}"
                 local.parent.mkdir(parents=True, exist_ok=True)
                 local.write_bytes(b"")
-            transport.upload(local, src.backup_folder, row.original_name)
+            # Uploaded under a temporary name with a suffix: a long name shortened.
+            backup_name = safe_file_name(row.original_name)
+            transport.upload(local, src.backup_folder, backup_name)
             self._update(row.file_id, backed_up_at=datetime.now(UTC))
-            log.info("%s: copied %s to backup folder %s", src.name, row.original_name,
-                     src.backup_folder)
+            log.info("%s: copied %s to backup folder %s as %s", src.name, row.original_name,
+                     src.backup_folder, backup_name)
         if src.delete_after and row.removed_at is None:
             crash_point("before_remove")
             transport.remove(row.original_name)
