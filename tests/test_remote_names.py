@@ -162,3 +162,25 @@ def test_a_name_near_the_file_system_limit_is_archived_and_backed_up_shortened(
     archived = sorted(p.name for p in (tmp_path / "archive" / "vendor").rglob("*") if p.is_file())
     assert len(archived) == 2 and all(len(n.encode()) < 255 for n in archived)
     assert not [p for p in sftp_folder.iterdir() if p.is_file()]
+
+
+def test_a_kill_between_the_delete_and_its_reply_is_recorded_by_the_next_run(tmp_path, sql):
+    inbox, backup = tmp_path / "inbox", tmp_path / "backup"
+    inbox.mkdir()
+    (inbox / "GONE.csv").write_bytes(results("g"))
+    (inbox / "KEPT.csv").write_bytes(results("k"))
+    config = write_config(tmp_path, [local_source(inbox, backup_folder=str(backup))])
+    assert cli(tmp_path, config, "fetch").returncode == 0
+    # The state such a kill leaves: archived, landed, backed up and gone from
+    # the server, but the reply (and so removed_at) never came.
+    sql("update raw.file_manifest set removed_at = null")
+    (inbox / "KEPT.csv").write_bytes(results("k"))  # this one is still on the server
+    result = cli(tmp_path, config, "fetch")
+    assert result.returncode == 0, result.stderr
+    assert sql("select original_name, removed_at is not null, removal_note, status "
+               "from raw.file_manifest order by original_name") == [
+        ("GONE.csv", True, "found gone from the server by a later run "
+                           "(the reply to the removal never came)", "landed"),
+        ("KEPT.csv", True, None, "landed")]  # fetched again: resumed and removed
+    assert not list(inbox.iterdir())
+    assert sql("select count(*) from raw.prometric_results") == [(4,)]

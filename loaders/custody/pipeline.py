@@ -359,6 +359,7 @@ class Custody:
         self.resume_pending(src.name, summary)
         with open_transport(src) as transport:
             listing = {f.name: f for f in transport.list_files()}
+            self._record_gone(src, listing)
             candidates = {}
             for name, entry in sorted(listing.items()):
                 if not fnmatch.fnmatch(name, src.pattern):
@@ -439,6 +440,27 @@ class Custody:
             self._update(row.file_id, removed_at=datetime.now(UTC))
             summary.removed += 1
             crash_point("after_remove")
+
+    def _record_gone(self, src: SourceConfig, listing: dict) -> None:
+        """Records the removal of files custody finished and asked the server to
+        remove, that are no longer listed: a run killed between the server's
+        delete and its reply left ``removed_at`` empty."""
+        if not src.delete_after:
+            return
+        rows = self._query(
+            f"select file_id, original_name from {RAW_SCHEMA}.file_manifest "
+            "where source = %s and remote_folder is not distinct from %s "
+            "and removed_at is null and status in %s and (%s or backed_up_at is not null)",
+            (src.name, src.remote_folder, (LANDED, DUPLICATE, EMPTY, QUARANTINED),
+             src.backup_folder is None))
+        for file_id, name in rows:
+            if name in listing:
+                continue  # still there: its removal is retried when it is fetched
+            self._update(file_id, removed_at=datetime.now(UTC),
+                         removal_note="found gone from the server by a later run "
+                                      "(the reply to the removal never came)")
+            log.info("%s: %s (file %s) is gone from the server; its removal is recorded now",
+                     src.name, name, file_id)
 
     def _refuse(self, src: SourceConfig, name: str, reason: str, summary: SourceSummary) -> None:
         summary.refused += 1
