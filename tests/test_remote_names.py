@@ -3,6 +3,7 @@ limit, `..` inside a name, control characters; and a removal whose reply
 never came. Real servers on loopback, a real database."""
 
 import hashlib
+import os
 
 import pytest
 
@@ -184,3 +185,40 @@ def test_a_kill_between_the_delete_and_its_reply_is_recorded_by_the_next_run(tmp
         ("KEPT.csv", True, None, "landed")]  # fetched again: resumed and removed
     assert not list(inbox.iterdir())
     assert sql("select count(*) from raw.prometric_results") == [(4,)]
+
+
+def test_a_name_that_is_not_utf8_is_refused_and_recorded_in_a_local_inbox(tmp_path, sql):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with open(bytes(inbox) + b"/caf\xe9.csv", "wb") as f:  # Latin-1 bytes, legal on Linux
+        f.write(results("c"))
+    (inbox / "GOOD.csv").write_bytes(results("g"))
+    config = write_config(tmp_path, [local_source(inbox)])
+    for _ in range(2):
+        result = cli(tmp_path, config, "fetch")
+        assert result.returncode == 0, result.stderr
+    assert sql("select original_name, status, quarantine_reason from raw.file_manifest "
+               "order by file_id") == [
+        ("caf\\udce9.csv", "refused", "the remote name is not UTF-8 text"),
+        ("GOOD.csv", "landed", None)]
+    assert os.listdir(bytes(inbox)) == [b"caf\xe9.csv"]
+
+
+def test_an_sftp_folder_with_a_name_that_is_not_utf8_fails_that_source_only(
+        tmp_path, sftp_server, sftp_folder, sql):
+    with open(bytes(sftp_folder) + b"/caf\xe9.csv", "wb") as f:
+        f.write(results("c"))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "LOCAL.csv").write_bytes(results("l"))
+    config = write_config(tmp_path, [{
+        "name": "vendor", "format": "prometric_results", "transport": "sftp",
+        "host": "127.0.0.1", "port": sftp_server.port, "user": sftp_server.user,
+        "key_file": str(sftp_server.key_file), "known_hosts": str(sftp_server.known_hosts),
+        "remote_folder": str(sftp_folder), "settle_seconds": 0}, local_source(inbox)])
+    result = cli(tmp_path, config, "fetch")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"cannot list {sftp_folder}: a file name there is not UTF-8 text" in result.stderr
+    assert sql("select source, original_name, status from raw.file_manifest") == [
+        ("prometric", "LOCAL.csv", "landed")]

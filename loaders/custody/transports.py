@@ -56,6 +56,10 @@ def check_remote_name(name: str) -> str:
     inside a name are fine (``a..b.csv``); only a whole ``..`` is a way up."""
     if "\x00" in name:
         raise UnsafeNameError("the remote name holds a NUL byte")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # bytes a local folder's listing could not decode
+        raise UnsafeNameError("the remote name is not UTF-8 text") from None
     if name in ("", ".", ".."):
         raise UnsafeNameError(f"unsafe remote file name {printable(name)!r}: not a file name")
     if "/" in name or "\\" in name:
@@ -252,6 +256,12 @@ class SftpTransport(Transport):
         except OSError as exc:
             raise TransportError(f"sftp {self.host}:{self.port}: cannot list {self.folder}: "
                                  f"{exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            # paramiko decodes every name of a listing strictly, so one such
+            # name hides the whole folder; the other sources still run.
+            raise TransportError(f"sftp {self.host}:{self.port}: cannot list {self.folder}: "
+                                 "a file name there is not UTF-8 text; ask the vendor to "
+                                 "rename it") from None
         return sorted((RemoteFile(e.filename, e.st_size, e.st_mtime) for e in entries
                        if e.st_mode is not None and stat.S_ISREG(e.st_mode)),
                       key=lambda f: f.name)
