@@ -168,18 +168,24 @@ def _server_processes(pgdata: Path) -> tuple[list, list]:
     import psutil
 
     postmasters, others = [], []
-    target = str(pgdata.resolve())
+    names = _spellings(pgdata)
     for proc in psutil.process_iter(["name", "cmdline", "cwd"]):
         try:
             if proc.info["name"] != "postgres":
                 continue
-            if target in (proc.info["cmdline"] or ()):
+            if names & set(proc.info["cmdline"] or ()):
                 postmasters.append(proc)
-            elif proc.info["cwd"] == target:
+            elif proc.info["cwd"] in names:
                 others.append(proc)
         except psutil.Error:
             continue
     return postmasters, others
+
+
+def _spellings(pgdata: Path) -> set[str]:
+    """The ways a process may name the folder: as configured (pg_ctl passes
+    that on), absolute, and with links resolved (a working folder)."""
+    return {str(pgdata), str(pgdata.absolute()), str(pgdata.resolve())}
 
 
 def _pid_file_is_live(pid_file: Path) -> bool:
@@ -192,7 +198,7 @@ def _pid_file_is_live(pid_file: Path) -> bool:
         if len(lines) < 8:
             return False
         proc = psutil.Process(int(lines[0]))
-        return proc.name() == "postgres" and str(PGDATA.resolve()) in proc.cmdline()
+        return proc.name() == "postgres" and bool(_spellings(PGDATA) & set(proc.cmdline()))
     except (OSError, ValueError, psutil.Error):
         return False
 
