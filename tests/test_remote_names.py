@@ -180,8 +180,8 @@ def test_a_kill_between_the_delete_and_its_reply_is_recorded_by_the_next_run(tmp
     assert result.returncode == 0, result.stderr
     assert sql("select original_name, removed_at is not null, removal_note, status "
                "from raw.file_manifest order by original_name") == [
-        ("GONE.csv", True, "found gone from the server by a later run "
-                           "(the reply to the removal never came)", "landed"),
+        ("GONE.csv", True, "found gone from the server by a later run; "
+                           "custody never saw its removal succeed", "landed"),
         ("KEPT.csv", True, None, "landed")]  # fetched again: resumed and removed
     assert not list(inbox.iterdir())
     assert sql("select count(*) from raw.prometric_results") == [(4,)]

@@ -457,8 +457,8 @@ class Custody:
             if name in listing:
                 continue  # still there: its removal is retried when it is fetched
             self._update(file_id, removed_at=datetime.now(UTC),
-                         removal_note="found gone from the server by a later run "
-                                      "(the reply to the removal never came)")
+                         removal_note="found gone from the server by a later run; "
+                                      "custody never saw its removal succeed")
             log.info("%s: %s (file %s) is gone from the server; its removal is recorded now",
                      src.name, name, file_id)
 
