@@ -276,3 +276,169 @@ def smtp_server():
     controller.start()
     yield info
     controller.stop()
+
+
+# -- SFTP names a disk cannot hold: a paramiko server over one folder ----------------------
+# OpenSSH serves what the file system holds, and no Linux file system holds a
+# NUL in a name; the SFTP protocol carries one all the same. This server (the
+# real protocol, over loopback) shows every NUL_STAND_IN of an on-disk name as
+# a NUL byte, so custody can be given the names some vendors' servers send.
+NUL_STAND_IN = "{NUL}"
+
+
+@dataclass
+class OddNameSftpServer:
+    host: str
+    port: int
+    user: str
+    password: str
+    root: Path
+    known_hosts: Path
+
+
+def _odd_name_sftp(root: Path, user: str, password: str):
+    import paramiko
+
+    def on_disk(path: str) -> Path:
+        parts = [p.replace("\x00", NUL_STAND_IN) for p in path.split("/") if p not in ("", ".")]
+        if ".." in parts:
+            raise PermissionError(path)
+        return root.joinpath(*parts)
+
+    def shown(name: str) -> str:
+        return name.replace(NUL_STAND_IN, "\x00")
+
+    def failing(call):
+        def wrapped(*args):
+            try:
+                return call(*args)
+            except OSError as exc:
+                return paramiko.SFTPServer.convert_errno(exc.errno or 1)
+            except ValueError:
+                return paramiko.sftp.SFTP_FAILURE
+        return wrapped
+
+    class Handle(paramiko.SFTPHandle):
+        def stat(self):
+            return paramiko.SFTPAttributes.from_stat(os.fstat(self.file.fileno()))
+
+        def chattr(self, attr):
+            return paramiko.sftp.SFTP_OK
+
+    class Folder(paramiko.SFTPServerInterface):
+        def canonicalize(self, path):
+            return "/" + "/".join(p for p in path.split("/") if p not in ("", "."))
+
+        @failing
+        def list_folder(self, path):
+            found = []
+            for entry in os.scandir(on_disk(path)):
+                attr = paramiko.SFTPAttributes.from_stat(entry.stat(follow_symlinks=False))
+                attr.filename = shown(entry.name)
+                found.append(attr)
+            return found
+
+        @failing
+        def stat(self, path):
+            return paramiko.SFTPAttributes.from_stat(os.stat(on_disk(path)))
+
+        lstat = stat
+
+        @failing
+        def open(self, path, flags, attr):
+            fd = os.open(on_disk(path), flags | getattr(os, "O_BINARY", 0), 0o644)
+            if flags & os.O_WRONLY:
+                mode = "ab" if flags & os.O_APPEND else "wb"
+            elif flags & os.O_RDWR:
+                mode = "a+b" if flags & os.O_APPEND else "r+b"
+            else:
+                mode = "rb"
+            handle = Handle(flags)
+            handle.file = os.fdopen(fd, mode)
+            handle.readfile = handle.file if "r" in mode or "+" in mode else None
+            handle.writefile = handle.file if mode != "rb" else None
+            return handle
+
+        @failing
+        def remove(self, path):
+            os.unlink(on_disk(path))
+            return paramiko.sftp.SFTP_OK
+
+        @failing
+        def rename(self, old, new):
+            if on_disk(new).exists():
+                return paramiko.sftp.SFTP_FAILURE
+            os.rename(on_disk(old), on_disk(new))
+            return paramiko.sftp.SFTP_OK
+
+        @failing
+        def posix_rename(self, old, new):
+            os.replace(on_disk(old), on_disk(new))
+            return paramiko.sftp.SFTP_OK
+
+        @failing
+        def mkdir(self, path, attr):
+            os.mkdir(on_disk(path))
+            return paramiko.sftp.SFTP_OK
+
+        @failing
+        def chattr(self, path, attr):
+            return paramiko.sftp.SFTP_OK
+
+    class Login(paramiko.ServerInterface):
+        def get_allowed_auths(self, username):
+            return "password"
+
+        def check_auth_password(self, username, offered):
+            ok = username == user and secrets.compare_digest(offered, password)
+            return paramiko.AUTH_SUCCESSFUL if ok else paramiko.AUTH_FAILED
+
+        def check_channel_request(self, kind, chanid):
+            return paramiko.OPEN_SUCCEEDED if kind == "session" else \
+                paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+
+    return Folder, Login
+
+
+@pytest.fixture
+def odd_name_sftp_server(tmp_path):
+    """An SFTP server on loopback whose names may hold NUL bytes (NUL_STAND_IN)."""
+    import paramiko
+
+    root = tmp_path / "odd-sftp"
+    root.mkdir()
+    user, password = "vendor", secrets.token_urlsafe(12)
+    folder_cls, login_cls = _odd_name_sftp(root, user, password)
+    host_key = paramiko.ECDSAKey.generate()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    sessions: list = []
+    stopping = threading.Event()
+
+    def serve():
+        while not stopping.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            session = paramiko.Transport(conn)
+            session.add_server_key(host_key)
+            session.set_subsystem_handler("sftp", paramiko.SFTPServer, folder_cls)
+            session.start_server(server=login_cls())
+            sessions.append(session)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    known_hosts = tmp_path / "odd-sftp-known_hosts"
+    known_hosts.write_text(f"[127.0.0.1]:{port} {host_key.get_name()} {host_key.get_base64()}\n")
+    yield OddNameSftpServer("127.0.0.1", port, user, password, root, known_hosts)
+    stopping.set()
+    thread.join(5)
+    listener.close()
+    for session in sessions:
+        session.close()

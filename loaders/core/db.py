@@ -115,17 +115,141 @@ def _from_url(url: str) -> Database:
     )
 
 
+# Beside pgdata while a new one is made and first started: until the first
+# start returns, no command has had the database, so a pgdata found with this
+# marker holds nothing but what initdb wrote and is made again.
+INITIALISING = STATE_DIR / "pgdata.initialising"
+# What initdb puts in a data folder. A folder with only these, no pg_control
+# (initdb's bootstrap never finished) and no postmaster.opts (no server ever
+# ran there) cannot hold data, whoever made it.
+_INITDB_ENTRIES = frozenset({"PG_VERSION", "base", "global", "postgresql.conf",
+                             "postgresql.auto.conf", "pg_hba.conf", "pg_ident.conf", "log"})
+
+
 def _embedded_server(start: bool):
     import warnings
 
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import pgserver
 
-    if not start and not (PGDATA / "postmaster.pid").exists():
-        return None
+    with _pgdata_lock():
+        _repair_pgdata()
+        if not start and not (PGDATA / "postmaster.pid").exists():
+            return None
+        new = not (PGDATA / "PG_VERSION").exists()
+        if new:
+            if PGDATA.exists() and any(PGDATA.iterdir()):
+                raise DatabaseError(
+                    f"{PGDATA} holds files but is not a PostgreSQL data folder (no PG_VERSION); "
+                    "it is left as it is: move it away, then run the command again")
+            INITIALISING.write_text("initdb and first start under way\n")
+        # cleanup_mode=None: the server outlives this process, like a service.
+        server = pgserver.get_server(PGDATA, cleanup_mode=None)
+        INITIALISING.unlink(missing_ok=True)
+        return server
+
+
+@contextmanager
+def _pgdata_lock():
+    """One command at a time judges, starts or stops the data folder (pgserver's
+    own lock is taken only inside get_server, after the judging). fasteners and
+    psutil come with pgserver, which depends on them."""
+    import fasteners
+
     PGDATA.parent.mkdir(parents=True, exist_ok=True)
-    # cleanup_mode=None: the server outlives this process, like a service.
-    return pgserver.get_server(PGDATA, cleanup_mode=None)
+    with fasteners.InterProcessLock(str(STATE_DIR / "pgdata.lock")):
+        yield
+
+
+def _server_processes(pgdata: Path) -> tuple[list, list]:
+    """The postgres processes of ``pgdata``: its postmasters (which name the
+    folder on their command line) and other processes working in it (children
+    of a postmaster, which outlive a killed one for a moment)."""
+    import psutil
+
+    postmasters, others = [], []
+    names = _spellings(pgdata)
+    for proc in psutil.process_iter(["name", "cmdline", "cwd"]):
+        try:
+            if proc.info["name"] != "postgres":
+                continue
+            if names & set(proc.info["cmdline"] or ()):
+                postmasters.append(proc)
+            elif proc.info["cwd"] in names:
+                others.append(proc)
+        except psutil.Error:
+            continue
+    return postmasters, others
+
+
+def _spellings(pgdata: Path) -> set[str]:
+    """The ways a process may name the folder: as configured (pg_ctl passes
+    that on), absolute, and with links resolved (a working folder)."""
+    return {str(pgdata), str(pgdata.absolute()), str(pgdata.resolve())}
+
+
+def _pid_file_is_live(pid_file: Path) -> bool:
+    """The quick answer for the usual case: a whole postmaster.pid whose
+    process is a postgres serving this folder."""
+    import psutil
+
+    try:
+        lines = pid_file.read_text().splitlines()
+        if len(lines) < 8:
+            return False
+        proc = psutil.Process(int(lines[0]))
+        return proc.name() == "postgres" and bool(_spellings(PGDATA) & set(proc.cmdline()))
+    except (OSError, ValueError, psutil.Error):
+        return False
+
+
+def _repair_pgdata() -> None:
+    """Makes a data folder left by a killed or crashed command startable again,
+    never deleting one that may hold data.
+
+    - A ``postmaster.pid`` with no server of this folder running (the process
+      is gone, or its number now belongs to another program, or the file is
+      half written because the first start was killed) is removed; pgserver
+      would otherwise take the server for running, or fail to read the file.
+    - A folder whose first start was interrupted (:data:`INITIALISING` beside
+      it) or whose initdb never finished bootstrap (only initdb's files, no
+      ``global/pg_control``, no server ever started) is deleted and made again.
+
+    Anything else is left for PostgreSQL, which says what is wrong.
+    """
+    import shutil
+    import time
+
+    if not PGDATA.exists():
+        INITIALISING.unlink(missing_ok=True)
+        return
+    pid_file = PGDATA / "postmaster.pid"
+    postmasters, others = ([True], []) if _pid_file_is_live(pid_file) \
+        else _server_processes(PGDATA)
+    deadline = time.monotonic() + 10
+    while others and not postmasters and time.monotonic() < deadline:
+        time.sleep(0.2)  # the children of a killed postmaster exit on their own
+        postmasters, others = _server_processes(PGDATA)
+    if postmasters:
+        # A server runs here, so its initdb finished: the folder is whole even
+        # when the command that first started it was killed before saying so.
+        INITIALISING.unlink(missing_ok=True)
+        return
+    if others:
+        return  # still working in the folder: never touch it
+    if pid_file.exists():
+        log.warning("%s: no server of this folder runs; removing the stale postmaster.pid "
+                    "a killed or crashed server left", PGDATA)
+        pid_file.unlink()
+    entries = {p.name for p in PGDATA.iterdir()}
+    half_made = (bool(entries) and not (PGDATA / "global" / "pg_control").exists()
+                 and "postmaster.opts" not in entries
+                 and all(e in _INITDB_ENTRIES or e.startswith("pg_") for e in entries))
+    if INITIALISING.exists() or half_made:
+        log.warning("%s: its initdb or first start was interrupted, so it holds no data; "
+                    "making it again", PGDATA)
+        shutil.rmtree(PGDATA)
+        INITIALISING.unlink(missing_ok=True)
 
 
 def database(start: bool = True) -> Database:
@@ -165,6 +289,8 @@ def stop_embedded() -> bool:
 
     from pgserver._commands import POSTGRES_BIN_PATH
 
+    with _pgdata_lock():
+        _repair_pgdata()  # a stale postmaster.pid is no server to stop
     if not (PGDATA / "postmaster.pid").exists():
         return False
     cmd = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(PGDATA), "-m", "fast", "-w", "stop"]

@@ -30,7 +30,7 @@ def dbt(ctx_db: Database, args: list[str], quiet: bool = False) -> int:
                           text=True)
     if proc.returncode != 0 and quiet and proc.stdout:
         tail = "\n".join(proc.stdout.strip().splitlines()[-15:])
-        log.error("dbt %s failed:\n%s", args[0], tail)
+        log.error("dbt %s failed:\n%s", args[0], tail, extra={"verbatim": True})
     return proc.returncode
 
 

@@ -7,6 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
+from loaders.core.names import printable
+
 _SECRETS: set[str] = set()
 
 
@@ -32,6 +34,28 @@ class _ScrubFilter(logging.Filter):
         return True
 
 
+class _EscapeFilter(logging.Filter):
+    """Control characters in a record's arguments (remote file names, the
+    errors that quote them) are written as escapes: a name holding a line end
+    or a terminal escape cannot forge a log line or repaint the terminal. The
+    format strings are ours and keep their text; a record logged with
+    ``extra={"verbatim": True}`` (dbt's own output, many lines) is left as is."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args and not getattr(record, "verbatim", False):
+            if isinstance(record.args, dict):
+                record.args = {k: _escaped(v) for k, v in record.args.items()}
+            else:
+                record.args = tuple(_escaped(v) for v in record.args)
+        return True
+
+
+def _escaped(value):
+    if isinstance(value, str | BaseException):
+        return printable(str(value))
+    return value
+
+
 class _ScrubFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return scrub(super().format(record))
@@ -45,6 +69,7 @@ def setup_logging(log_file: Path, quiet: bool) -> None:
     log_file.parent.mkdir(parents=True, exist_ok=True)
     file_handler = logging.FileHandler(log_file, encoding="utf-8")
     file_handler.setFormatter(_ScrubFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    file_handler.addFilter(_EscapeFilter())
     file_handler.addFilter(_ScrubFilter())
     root.addHandler(file_handler)
     from rich.logging import RichHandler
@@ -54,6 +79,7 @@ def setup_logging(log_file: Path, quiet: bool) -> None:
     console = RichHandler(console=err_console(), show_path=False, show_time=False,
                           rich_tracebacks=False, markup=False)
     console.setLevel(logging.WARNING if quiet else logging.INFO)
+    console.addFilter(_EscapeFilter())
     console.addFilter(_ScrubFilter())
     root.addHandler(console)
     for noisy in ("paramiko", "dlt", "gnupg", "pyftpdlib", "urllib3", "filelock", "pgserver"):

@@ -29,6 +29,7 @@ from loaders.core.db import RAW_SCHEMA, Database, transaction
 from loaders.core.errors import ScorebridgeError
 from loaders.core.formats import Format, get_format
 from loaders.core.hashing import file_sha256
+from loaders.core.names import printable, safe_file_name
 from loaders.core.statuses import (
     ARCHIVED,
     DUPLICATE,
@@ -192,7 +193,12 @@ class Custody:
         month = datetime.now(UTC).strftime("%Y-%m")
         folder = self.cfg.archive / source / month
         folder.mkdir(parents=True, exist_ok=True)
-        dest = folder / name
+        # A name near the file system's limit leaves no room for the suffix
+        # below: it is archived shortened; the manifest keeps the original.
+        short = safe_file_name(name)
+        if short != name:
+            log.info("%s: %s is archived as %s (name too long to keep whole)", source, name, short)
+        dest = folder / short
         text = self._sniffed.pop(tmp, None)
         if text is not None:
             self._sniffed[dest] = text
@@ -201,8 +207,8 @@ class Custody:
             if dest.stat().st_size == tmp.stat().st_size and file_sha256(dest) == sha:
                 tmp.unlink()
                 return dest
-            dest = folder / f"{name}.{sha[:12]}"
-            self._sniffed[dest] = self._sniffed.pop(folder / name, text)
+            dest = folder / f"{short}.{sha[:12]}"
+            self._sniffed[dest] = self._sniffed.pop(folder / short, text)
         os.replace(tmp, dest)
         _fsync_dir(folder)
         return dest
@@ -308,7 +314,7 @@ class Custody:
         self._update(row.file_id, status=QUARANTINED, quarantine_reason=reason)
         row.status = QUARANTINED
         summary.quarantined += 1
-        summary.quarantine_reasons.append(f"{row.original_name}: {reason}")
+        summary.quarantine_reasons.append(printable(f"{row.original_name}: {reason}"))
         log.warning("quarantined file %s (%s): %s", row.file_id, row.original_name, reason)
 
     # -- local files ------------------------------------------------------
@@ -353,6 +359,7 @@ class Custody:
         self.resume_pending(src.name, summary)
         with open_transport(src) as transport:
             listing = {f.name: f for f in transport.list_files()}
+            self._record_gone(src, listing)
             candidates = {}
             for name, entry in sorted(listing.items()):
                 if not fnmatch.fnmatch(name, src.pattern):
@@ -384,7 +391,7 @@ class Custody:
                 try:
                     self._fetch_one(src, fmt, transport, name, entry.size, summary)
                 except (TransportError, CustodyError) as exc:
-                    summary.errors.append(f"{name}: {exc}")
+                    summary.errors.append(printable(f"{name}: {exc}"))
                     log.error("%s: %s: %s", src.name, name, exc)
         return summary
 
@@ -421,10 +428,12 @@ class Custody:
                 local = self.incoming / f"empty-{row.file_id}"
                 local.parent.mkdir(parents=True, exist_ok=True)
                 local.write_bytes(b"")
-            transport.upload(local, src.backup_folder, row.original_name)
+            # Uploaded under a temporary name with a suffix: a long name shortened.
+            backup_name = safe_file_name(row.original_name)
+            transport.upload(local, src.backup_folder, backup_name)
             self._update(row.file_id, backed_up_at=datetime.now(UTC))
-            log.info("%s: copied %s to backup folder %s", src.name, row.original_name,
-                     src.backup_folder)
+            log.info("%s: copied %s to backup folder %s as %s", src.name, row.original_name,
+                     src.backup_folder, backup_name)
         if src.delete_after and row.removed_at is None:
             crash_point("before_remove")
             transport.remove(row.original_name)
@@ -432,12 +441,35 @@ class Custody:
             summary.removed += 1
             crash_point("after_remove")
 
+    def _record_gone(self, src: SourceConfig, listing: dict) -> None:
+        """Records the removal of files custody finished and asked the server to
+        remove, that are no longer listed: a run killed between the server's
+        delete and its reply left ``removed_at`` empty."""
+        if not src.delete_after:
+            return
+        rows = self._query(
+            f"select file_id, original_name from {RAW_SCHEMA}.file_manifest "
+            "where source = %s and remote_folder is not distinct from %s "
+            "and removed_at is null and status in %s and (%s or backed_up_at is not null)",
+            (src.name, src.remote_folder, (LANDED, DUPLICATE, EMPTY, QUARANTINED),
+             src.backup_folder is None))
+        for file_id, name in rows:
+            if name in listing:
+                continue  # still there: its removal is retried when it is fetched
+            self._update(file_id, removed_at=datetime.now(UTC),
+                         removal_note="found gone from the server by a later run; "
+                                      "custody never saw its removal succeed")
+            log.info("%s: %s (file %s) is gone from the server; its removal is recorded now",
+                     src.name, name, file_id)
+
     def _refuse(self, src: SourceConfig, name: str, reason: str, summary: SourceSummary) -> None:
         summary.refused += 1
-        log.error("%s: refused remote file %r: %s", src.name, name, reason)
+        # Recorded as it can be shown: a NUL byte cannot be stored in text.
+        shown = printable(name)
+        log.error("%s: refused remote file %s: %s", src.name, shown, reason)
         if self._row("source = %s and original_name = %s and status = %s",
-                     (src.name, name, REFUSED)) is None:
-            self._insert(source=src.name, format=src.format, original_name=name,
+                     (src.name, shown, REFUSED)) is None:
+            self._insert(source=src.name, format=src.format, original_name=shown,
                          status=REFUSED, quarantine_reason=reason,
                          remote_folder=src.remote_folder)
 

@@ -25,6 +25,7 @@ from typing import BinaryIO
 
 from loaders.core.config import SourceConfig
 from loaders.core.errors import ScorebridgeError
+from loaders.core.names import printable
 
 log = logging.getLogger(__name__)
 BLOCK = 1 << 20
@@ -50,11 +51,20 @@ class RemoteFile:
 
 
 def check_remote_name(name: str) -> str:
-    """Refuses names that are paths or could climb out of a folder."""
-    if not name or name in (".", "..") or "/" in name or "\\" in name or "\x00" in name:
-        raise UnsafeNameError(f"unsafe remote file name {name!r}")
-    if ".." in name.replace("\\", "/").split("/"):
-        raise UnsafeNameError(f"unsafe remote file name {name!r}")
+    """Refuses names that are paths or could climb out of a folder, and names
+    holding a NUL byte (no file system or database text can keep one). Dots
+    inside a name are fine (``a..b.csv``); only a whole ``..`` is a way up."""
+    if "\x00" in name:
+        raise UnsafeNameError("the remote name holds a NUL byte")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # bytes a local folder's listing could not decode
+        raise UnsafeNameError("the remote name is not UTF-8 text") from None
+    if name in ("", ".", ".."):
+        raise UnsafeNameError(f"unsafe remote file name {printable(name)!r}: not a file name")
+    if "/" in name or "\\" in name:
+        raise UnsafeNameError(f"unsafe remote file name {printable(name)!r}: "
+                              "a path, not a name")
     return name
 
 
@@ -246,6 +256,12 @@ class SftpTransport(Transport):
         except OSError as exc:
             raise TransportError(f"sftp {self.host}:{self.port}: cannot list {self.folder}: "
                                  f"{exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            # paramiko decodes every name of a listing strictly, so one such
+            # name hides the whole folder; the other sources still run.
+            raise TransportError(f"sftp {self.host}:{self.port}: cannot list {self.folder}: "
+                                 "a file name there is not UTF-8 text; ask the vendor to "
+                                 "rename it") from None
         return sorted((RemoteFile(e.filename, e.st_size, e.st_mtime) for e in entries
                        if e.st_mode is not None and stat.S_ISREG(e.st_mode)),
                       key=lambda f: f.name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from loaders.core.db import RAW_SCHEMA, table_exists
+from loaders.core.names import printable
 from loaders.core.statuses import QUARANTINED, REFUSED
 
 
@@ -75,7 +76,7 @@ def render(info: dict, overdue: list[str]) -> None:
     for col in ("source", "file", "received", "status", "rows"):
         t.add_column(col)
     for source, name, received, status, rows in info["last_files"]:
-        t.add_row(source, name, f"{received:%Y-%m-%d %H:%M}", status,
+        t.add_row(source, printable(name), f"{received:%Y-%m-%d %H:%M}", status,
                   "" if rows is None else str(rows))
     console.print(t)
     if info["quarantined"]:
@@ -83,8 +84,8 @@ def render(info: dict, overdue: list[str]) -> None:
         for col in ("file", "source", "name", "received", "status", "reason"):
             t.add_column(col)
         for file_id, source, name, received, status, reason in info["quarantined"]:
-            t.add_row(str(file_id), source, name, f"{received:%Y-%m-%d %H:%M}", status,
-                      reason or "")
+            t.add_row(str(file_id), source, printable(name), f"{received:%Y-%m-%d %H:%M}",
+                      status, printable(reason or ""))
         console.print(t)
     else:
         console.print("No quarantined files.")
