@@ -1,11 +1,13 @@
-"""Who is due an eligibility file, and who is left out and why: small crafted
-records landed and built on a real PostgreSQL, the export run through the
-real CLI."""
+"""Who is due an eligibility file, who is left out and why, and what the
+quarterly outcomes count: small crafted records landed and built on a real
+PostgreSQL, the export run through the real CLI."""
 
 from __future__ import annotations
 
 import csv
 import io
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from tests.helpers import run_cli
@@ -125,3 +127,41 @@ def test_as_of_date_that_is_no_day_stops_the_build_with_one_line(tmp_path):
                   timeout=600)
     assert bad.returncode != 0
     assert "var as_of_date: 'yesterday' is not a day (YYYY-MM-DD)" in bad.stdout + bad.stderr
+
+
+QUARTER_PERSONS = PERSONS_HEADER + "".join(
+    f"\nP{i},Last{i},First{i},,1990-01-0{i},p{i}@example.org,,F,,,,,," for i in range(1, 7))
+# B4 was withdrawn before its result came.
+QUARTER_APPLICATIONS = APPLICATIONS_HEADER + """
+B1,P1,CPA,2026-01-05,Pending,2026-01-15,2026-07-15,
+B2,P2,CPA,2026-01-05,Pending,2026-01-15,2026-07-15,
+B3,P3,CPA,2026-01-05,Pending,2026-01-15,2026-07-15,
+B4,P4,CPA,2026-01-05,Withdrawn,2026-01-15,2026-07-15,
+B5,P5,CPA,2026-01-05,Pending,2026-01-15,2026-07-15,
+B6,P6,CPA,2026-01-05,Pending,2026-01-15,2026-07-15,
+"""
+# B1 passes (delivered twice), B2 fails, B6 did not show: three attempts.
+# B3 has two results that disagree, B4 was withdrawn, E404 names no
+# application, P9 is not B5's person: five anomalies, none a pass or a fail.
+QUARTER_RESULTS = RESULTS_HEADER + """
+P1,B1,Last1,First1,CPA,2026-02-10,TC01,82,70,PASS,2026-02-12
+P1,B1,Last1,First1,CPA,2026-02-10,TC01,82,70,PASS,2026-02-12
+P2,B2,Last2,First2,CPA,2026-02-10,TC01,50,70,FAIL,2026-02-12
+P6,B6,Last6,First6,CPA,2026-02-10,TC01,,70,NOSHOW,2026-02-12
+P3,B3,Last3,First3,CPA,2026-02-10,TC01,80,70,PASS,2026-02-12
+P3,B3,Last3,First3,CPA,2026-02-11,TC01,60,70,FAIL,2026-02-13
+P4,B4,Last4,First4,CPA,2026-02-10,TC01,90,70,PASS,2026-02-12
+P9,E404,Nobody,Ned,CPA,2026-02-10,TC01,90,70,PASS,2026-02-12
+P9,B5,Nobody,Ned,CPA,2026-02-10,TC01,90,70,PASS,2026-02-12
+"""
+
+
+def test_quarterly_outcomes_count_each_attempt_once_and_anomalies_apart(tmp_path, db_url, sql):
+    land(tmp_path, persons=QUARTER_PERSONS, applications=QUARTER_APPLICATIONS,
+         prometric_results=QUARTER_RESULTS)
+    ok(run_cli(*BUILD, cwd=tmp_path, timeout=900))
+
+    assert sql("select exam_code, quarter_start, passed, failed, no_show, total, pass_rate, "
+               "no_application, conflicting, withdrawn, unknown_person, other_anomalies, "
+               "anomalies, results from marts.mart_outcomes_quarterly") == [
+        ("CPA", date(2026, 1, 1), 1, 1, 1, 3, Decimal("0.5000"), 1, 2, 1, 1, 0, 5, 8)]
