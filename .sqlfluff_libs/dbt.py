@@ -30,3 +30,11 @@ def datediff(first_date, second_date, datepart):
 
 def current_timestamp():
     return "now()"
+
+
+def type_numeric():
+    return "numeric"
+
+
+def date_trunc(datepart, date):
+    return f"date_trunc('{datepart}', {date})"

@@ -33,7 +33,8 @@ P4,O'Neil,Di,,1985-07-08,di@example.org,,F,,,,,,
 P5,Eve,Eva,,1991-09-10,eva@example.org,,F,,,,,,
 """
 # A4 is submitted after the range, A5 is an earlier attempt (so A6 is a retake),
-# A7 was withdrawn, A8 was submitted and tested in 2025.
+# A7 was withdrawn, A8 was submitted and tested in 2025. A10 is P2's second
+# exam, still Pending after A2's result.
 APPLICATIONS = ("application_id,person_id,exam_code,submitted_at,status,eligibility_start,"
                 "eligibility_end,accommodations\n") + """A1,P1,CPA,2026-01-05,Pending,2026-01-15,2026-07-15,
 A2,P2,CPA,2026-01-20,Pending,2026-01-25,2026-07-25,Extra time
@@ -44,6 +45,7 @@ A6,P5,CPA,2026-01-10,Pending,2026-01-15,2026-07-15,
 A7,P1,CMA,2026-01-12,Withdrawn,2026-01-15,2026-07-15,
 A8,P4,CMA,2025-09-01,Pending,2025-09-05,2026-03-05,
 A9,P3,CPA,2026-01-28,Pending,2026-02-01,2026-08-01,-5 minutes
+A10,P2,CMA,2026-01-22,Pending,2026-01-25,2026-07-25,
 """
 # A1 passes, A2 fails, A6 is a no-show, A8 passed in 2025. E404 names no
 # application and A7 was withdrawn: both are anomalies. The last row is bad.
@@ -77,6 +79,9 @@ def ok(result):
 # The credentialing and custody marts and all they read (the admissions models
 # are half of a whole build and no test here reads them).
 CREDENTIALING_MARTS = "+models/marts/credentialing +models/marts/custody"
+# The day the build takes as today (var as_of_date): the January applications'
+# windows are open then, whatever day the suite runs.
+AS_OF = "2026-02-15"
 
 
 def load_and_build(folder: Path, env: dict, results: bool = True) -> None:
@@ -86,7 +91,9 @@ def load_and_build(folder: Path, env: dict, results: bool = True) -> None:
     if results:
         ok(run_cli("load", "prometric_results", str(paths["prometric_results"]), cwd=folder,
                    env=env))
-    ok(run_cli("build", "--select", CREDENTIALING_MARTS, cwd=folder, env=env, timeout=900))
+    ok(run_cli("dbt", "build", "--select", CREDENTIALING_MARTS, "--exclude-resource-type",
+               "unit_test", "--vars", f"{{as_of_date: '{AS_OF}'}}", cwd=folder, env=env,
+               timeout=900))
 
 
 def _admin(url: str):
@@ -154,8 +161,9 @@ def test_eligibility_counts_asks_writes_the_format_and_records_the_transmission(
     sql = built_db
     expected = pending_in_january(sql)
     ids = [r[0] for r in expected]
-    # Out of range, withdrawn and already failed applications are never eligible.
-    assert {"A4", "A5", "A7", "A8"}.isdisjoint(ids) and "A9" in ids
+    # Out of range, withdrawn and already failed applications are never eligible,
+    # nor those a result decided (A1, A2, A6) though the organisation says Pending.
+    assert {"A1", "A2", "A4", "A5", "A6", "A7", "A8"}.isdisjoint(ids) and "A9" in ids
     out = tmp_path / "out"
     base = ("export", "eligibility", "--from", "2026-01-01", "--to", "2026-01-31", "--out",
             str(out))
@@ -178,9 +186,9 @@ def test_eligibility_counts_asks_writes_the_format_and_records_the_transmission(
     assert data.count(b"\r\n") == len(ids) + 1 and data.count(b"\n") == len(ids) + 1
     assert rows[1:] == [[cell(v) for v in r] for r in expected]
     by_id = {r[0]: r for r in rows[1:]}
-    assert by_id["A2"][2] == "'=cmd|' /C calc'!A0"  # neutralised, not run by a spreadsheet
+    assert by_id["A10"][2] == "'=cmd|' /C calc'!A0"  # neutralised, not run by a spreadsheet
     assert by_id["A9"][9] == "'-5 minutes"
-    assert by_id["A1"][7:9] == ["2026-01-15", "2026-07-15"]
+    assert by_id["A10"][7:9] == ["2026-01-25", "2026-07-25"]
     sha = hashlib.sha256(data).hexdigest()
     assert f"{path}: {len(ids)} record(s), transmission 1, sha256 {sha}" in result.stdout
     assert sql("select transmission_id, file_name, sha256, record_count, range_from, range_to, "

@@ -37,9 +37,11 @@ A4,P4,CPA,2026-03-01,Withdrawn,2026-03-05,2026-09-05,
 """
 # The credentialing models and what they are built from (other domains' models
 # have nothing to do with these rules and would only slow the test down): what
-# `build` runs, narrowed.
+# `build` runs, narrowed; as of one day (var as_of_date), so that eligibility
+# windows are open or ended alike in every build, whatever day the suite runs.
 CREDENTIALING = ("--select", "+models/marts/credentialing", "--indirect-selection", "cautious",
-                 "--exclude-resource-type", "unit_test")  # unit tests: tests/test_dbt_unit.py
+                 "--exclude-resource-type", "unit_test",  # unit tests: tests/test_dbt_unit.py
+                 "--vars", "{as_of_date: '2026-04-01'}")
 # Written only by the build that last touched a row: not part of the results.
 BOOKKEEPING = {"rebuilt_at", "results_loaded_at", "applications_loaded_at"}
 

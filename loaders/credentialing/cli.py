@@ -49,22 +49,38 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
     ) -> None:
         """Write the eligibility file of every Pending application submitted in a range.
 
-        The number of records is shown and confirmed before anything is written;
-        the transmission (file, SHA-256, count, range, applications) is recorded.
+        The number of records (how many were sent before, and in which
+        transmission; how many Pending ones are left out for a data reason) is
+        shown and confirmed before anything is written; the transmission (file,
+        SHA-256, count, range, applications) is recorded.
         """
         from loaders.credentialing.exports import export_eligibility as run_export
 
-        def confirm(n: int) -> bool:
-            typer.echo(f"{n} application(s) submitted {date_from:%Y-%m-%d} to "
+        def show(count) -> None:
+            typer.echo(f"{count.selected} application(s) submitted {date_from:%Y-%m-%d} to "
                        f"{date_to:%Y-%m-%d}" + (f" for {exam}" if exam else "")
                        + (" not sent before" if only_new else ""))
+            sent = sum(count.already_sent.values())
+            if sent:
+                where = ", ".join(f"{n} in transmission {t}" if t is not None
+                                  else f"{n} in a transmission no longer recorded"
+                                  for t, n in count.already_sent.items())
+                typer.echo(f"{sent} already sent, last {where}: "
+                           + ("left out by --only-new" if only_new
+                              else "sent again unless --only-new"))
+            if count.left_out:
+                typer.echo(f"{count.left_out} Pending application(s) left out for a data reason: "
+                           "see marts.mart_eligibility_left_out")
+
+        def confirm(n: int) -> bool:
             return yes or typer.confirm("Write the eligibility file"
                                         + (f" and upload it to {upload}" if upload else "")
                                         + "?", default=False)
 
         written = run_export(open_from_cli(cli_ctx), date_from=date_from.date(), date_to=date_to.date(),
                              exam=exam, only_new=only_new, out=out, expect=expect,
-                             upload=upload, remote_folder=remote_folder, confirm=confirm)
+                             upload=upload, remote_folder=remote_folder, show=show,
+                             confirm=confirm)
         if written.path is None:
             typer.echo("0 applications selected: nothing written")
             return

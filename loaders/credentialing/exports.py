@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -89,19 +91,64 @@ def eligibility_selection(conn, date_from: date, date_to: date, exam: str | None
                          order_by="submitted_at, application_id")
 
 
+@dataclass(frozen=True)
+class EligibilityCount:
+    """What an eligibility export tells before it asks: ``selected`` applications;
+    ``already_sent``, the range's candidates an earlier transmission held, by the
+    newest transmission that held them (among the selected, or left out by
+    --only-new); ``left_out``, the Pending applications of the range and exam
+    that no file can hold (marts.mart_eligibility_left_out says why), or None
+    when that mart is not built."""
+
+    selected: int
+    only_new: bool = False
+    already_sent: dict[int | None, int] = field(default_factory=dict)
+    left_out: int | None = None
+
+
+LEFT_OUT_MART = "marts.mart_eligibility_left_out"
+
+
+def eligibility_left_out(conn, date_from: date, date_to: date, exam: str | None = None) -> int | None:
+    """How many Pending applications of the range (and exam) no file can hold.
+
+    An application without a usable submission date or exam could be in any
+    range, so it is counted in every one: nothing left out goes unmentioned.
+    """
+    if not table_exists(conn, "marts", "mart_eligibility_left_out"):
+        return None
+    with conn.cursor() as cur:
+        cur.execute(f"select count(distinct application_id) from {LEFT_OUT_MART} "
+                    "where (submitted_at between %(date_from)s and %(date_to)s "
+                    "or submitted_at is null) "
+                    "and (cast(%(exam)s as text) is null or exam_code = %(exam)s or exam_code is null)",
+                    {"date_from": date_from, "date_to": date_to, "exam": exam})
+        return cur.fetchone()[0]
+
+
 def export_eligibility(ctx, *, date_from: date, date_to: date, exam: str | None = None,
                        only_new: bool = False, out: Path = Path("exports"),
                        expect: int | None = None, upload: str | None = None,
                        remote_folder: str | None = None,
+                       show: Callable[[EligibilityCount], object] = lambda count: None,
                        confirm: Callable[[int], bool] = lambda n: True) -> Written:
     """Writes, records and (with ``upload``, a source name) sends the eligibility file.
 
-    ``confirm`` is asked with the record count before anything is written. The
+    ``show`` gets the counts (selected, already sent and in which transmission,
+    left out for a data reason) first, even when nothing is selected; ``confirm``
+    is asked with the record count before anything is written. The
     transmission is recorded and the file uploaded in one transaction: a failed
     upload leaves neither the record nor the file behind.
     """
     source = upload_source(ctx, upload)
-    rows = eligibility_selection(ctx.conn, date_from, date_to, exam, only_new)
+    in_range = eligibility_selection(ctx.conn, date_from, date_to, exam)
+    rows = [r for r in in_range if not (only_new and r["was_sent_before"])]
+    show(EligibilityCount(
+        selected=len(rows), only_new=only_new,
+        already_sent=dict(sorted(
+            Counter(r["last_sent_in_transmission"] for r in in_range if r["was_sent_before"])
+            .items(), key=lambda item: (item[0] is None, item[0] or 0))),
+        left_out=eligibility_left_out(ctx.conn, date_from, date_to, exam)))
     if expect is not None and len(rows) != expect:
         raise ExportError(f"{len(rows)} application(s) selected, --expect {expect}: "
                           "nothing written")

@@ -1,9 +1,10 @@
 {{ config(materialized='view') }}
 
--- The rows an eligibility file may hold: every Pending application of
--- mart_eligibility_candidates, with was_sent_before read from the
--- transmission record as it is now (the mart's flag is as fresh as the last
--- build). A view, so an application sent a second ago counts as sent.
+-- The rows an eligibility file may hold: every application of
+-- mart_eligibility_candidates, with was_sent_before and the newest
+-- transmission that held it read from the transmission record as it is now
+-- (the mart's flag is as fresh as the last build). A view, so an application
+-- sent a second ago counts as sent.
 -- export eligibility keeps the rows whose submitted_at is in --from/--to, of
 -- --exam when given, and with --only-new those not sent before.
 
@@ -15,8 +16,11 @@ with candidates as (
 
 sent as (
 
-    select distinct application_id
+    select
+        application_id,
+        max(transmission_id) as last_sent_in_transmission
     from {{ ref('stg_ops__eligibility_transmission_items') }}
+    group by application_id
 
 ),
 
@@ -35,7 +39,8 @@ final as (
         candidates.accommodations,
         candidates.submitted_at,
         coalesce(candidates.was_sent_before, false)
-        or sent.application_id is not null as was_sent_before
+        or sent.application_id is not null as was_sent_before,
+        sent.last_sent_in_transmission
     from candidates
     left join sent
         on candidates.application_id = sent.application_id
