@@ -38,7 +38,7 @@ from loaders.core.statuses import (
     QUARANTINED,
     REFUSED,
 )
-from loaders.landing.landing import FileText, HeaderMismatch, TextSniffer, land_file
+from loaders.landing.landing import FileText, TextSniffer, Unlandable, land_file
 
 log = logging.getLogger(__name__)
 
@@ -279,7 +279,7 @@ class Custody:
             result = land_file(self.db, self.conn, fmt, path, row.file_id, load_id,
                                progress=(lambda n: self.progress.advance(task, n)) if task else None,
                                text=text, replace=started_before)
-        except HeaderMismatch as exc:  # raised before any row is handed to dlt
+        except Unlandable as exc:  # raised before any row is handed to dlt
             self._quarantine(row, str(exc), summary)
             return
         finally:
