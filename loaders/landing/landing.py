@@ -363,7 +363,18 @@ def _shown(raw: str) -> str:
     return raw.replace(NUL, "\\0")
 
 
+def _no_dlt_errors(record: logging.LogRecord) -> bool:
+    """dlt prints a failed job's traceback to stderr itself (its logger has its
+    own handler), at each retry, with the COPY's line: a person's row. The
+    error comes back to custody, which records it as one line with the file;
+    dlt's other warnings still show."""
+    return record.levelno < logging.ERROR and "Traceback" not in record.getMessage()
+
+
 def _dlt_env() -> None:
+    dlt_log = logging.getLogger("dlt")
+    if _no_dlt_errors not in dlt_log.filters:
+        dlt_log.addFilter(_no_dlt_errors)
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
     # Plain files (no gzip) and ~100k rows a file: several files load in
@@ -531,7 +542,9 @@ def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id
         with conn.cursor() as cur:
             cur.execute(f"delete from {RAW_SCHEMA}.{fmt.raw_table} where _file_id = %s",
                         (file_id,))
-    work = Path(tempfile.mkdtemp(prefix="dlt-", dir=_dlt_dir()))
+    # Named by this process, so the next run can tell a killed landing's
+    # folder (its process gone) from one still working.
+    work = Path(tempfile.mkdtemp(prefix=f"dlt-{os.getpid()}-", dir=_dlt_dir()))
     file_format = part_format(fmt)
     parts = _parts(batches, work / "parts", dlt, file_format)
     try:
@@ -661,3 +674,29 @@ def _dlt_dir() -> Path:
     path = STATE_DIR / "dlt"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def remove_stale_work() -> list[Path]:
+    """Removes the working folders (part files and dlt packages: copies of
+    people's rows) of landings whose process is gone, killed before its own
+    clean-up ran; returns them. Custody calls it at the start of every run."""
+    folder = STATE_DIR / "dlt"
+    removed = []
+    for work in sorted(folder.glob("dlt-*")) if folder.is_dir() else []:
+        pid = work.name.split("-")[1]
+        if pid.isdigit() and int(pid) != os.getpid() and _running(int(pid)):
+            continue
+        log.info("removing %s, the part files of a landing that was interrupted", work.name)
+        shutil.rmtree(work, ignore_errors=True)
+        removed.append(work)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
