@@ -318,3 +318,44 @@ def test_part_files_of_a_killed_landing_are_removed_by_the_next_run(inbox_projec
     assert any(b"Ca0" in p.read_bytes() for p in left), left  # a person's row, on disk
     assert fetch(inbox_project).returncode == 0
     assert [p for p in work.rglob("*") if p.is_file()] == []
+
+
+def test_an_interrupted_command_leaves_no_file_archived(tmp_path, sql):
+    """Ctrl-C in the middle of a landing: the command ends without a traceback and
+    the file is failed, not archived; loading the same file again lands it once."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    path = tmp_path / "big.csv"
+    results_file(path, 300_000, "z")
+    env = {**os.environ, "SCOREBRIDGE_STATE_DIR": str(tmp_path / ".state")}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "load", "prometric_results",
+                             str(path)], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            started = sql("select count(*) from raw.file_manifest "
+                          "where land_started_at is not null") if sql(
+                "select to_regclass('raw.file_manifest') is not null")[0][0] else [(0,)]
+            if started[0][0]:
+                break
+            time.sleep(0.02)
+        assert proc.poll() is None, "the landing ended before it could be interrupted"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode != 0 and "Traceback" not in err, err
+    (status, reason), = sql("select status, quarantine_reason from raw.file_manifest")
+    assert status == "failed"
+    assert reason.startswith("the command ended before the file was landed (KeyboardInterrupt")
+    again = run_cli("load", "prometric_results", str(path), cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert sql("select status, rows_landed from raw.file_manifest") == [("landed", 300_000)]
+    assert sql("select count(*), count(distinct _line_number) from raw.prometric_results") == [
+        (300_000, 300_000)]
