@@ -251,6 +251,13 @@ def test_a_file_that_fails_to_land_is_marked_failed_and_the_others_land(inbox_pr
     assert [p.name for p in inbox.iterdir()] == ["R2.csv"]  # kept until its rows are in
     shown = run_cli("--config", str(inbox_project[3]), "status", cwd=tmp_path)
     assert "R2.csv" in shown.stdout and "failed" in shown.stdout
+    # Retried by the next run (from the archive; then found on the server again,
+    # it is not tried twice): it fails once more, counted once.
+    still = fetch(inbox_project)
+    assert still.returncode == 1
+    assert still.stderr.strip().splitlines()[-1].endswith(
+        "partial: 1 file failed: see `python cli.py status`"), still.stderr
+    assert [p.name for p in inbox.iterdir()] == ["R2.csv"]
 
     sql("drop trigger fail_on_candidate on raw.prometric_results")
     again = fetch(inbox_project)

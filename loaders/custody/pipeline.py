@@ -141,6 +141,9 @@ class Custody:
         self.incoming = cfg.archive / ".incoming"
         # What archiving learnt of each file's text, by path, for landing.
         self._sniffed: dict[Path, TextSniffer] = {}
+        # Files this run tried to land: a failed one is tried once a run (it is
+        # resumed from the archive, then found again on the server).
+        self._attempted: set[int] = set()
 
     def clean_incoming(self) -> None:
         """Removes what an interrupted run left (we hold the run lock): partial
@@ -289,8 +292,9 @@ class Custody:
         A file that is not of its format is quarantined; any other error marks
         it failed with the reason, and the caller goes on with the next file.
         """
-        if row.status not in PENDING_STATUSES:
+        if row.status not in PENDING_STATUSES or row.file_id in self._attempted:
             return
+        self._attempted.add(row.file_id)
         try:
             self._land_once(row, fmt, summary, src)
         except DatabaseError:
@@ -440,6 +444,7 @@ class Custody:
                 try:
                     self._fetch_one(src, fmt, transport, name, entry.size, summary)
                 except (TransportError, CustodyError) as exc:
+                    summary.failed += 1
                     summary.errors.append(f"{name}: {exc}")
                     log.error("%s: %s: %s", src.name, name, exc)
                 except DatabaseError:
@@ -529,7 +534,10 @@ class CustodyError(ScorebridgeError):
 def failure_reason(exc: BaseException) -> str:
     """An unexpected error as one line for the manifest and the console: the
     type and first line of the error at its root (dlt wraps the database's in
-    several of its own), scrubbed of secrets."""
+    several of its own), scrubbed of secrets. Our own errors are already
+    worded as one line."""
+    if isinstance(exc, ScorebridgeError):
+        return scrub(str(exc))[:500]
     seen = set()
     while id(exc) not in seen and len(seen) < 10:
         seen.add(id(exc))
