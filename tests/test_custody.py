@@ -366,3 +366,17 @@ def test_an_interrupted_command_leaves_no_file_archived(tmp_path, sql):
     assert sql("select status, rows_landed from raw.file_manifest") == [("landed", 300_000)]
     assert sql("select count(*), count(distinct _line_number) from raw.prometric_results") == [
         (300_000, 300_000)]
+
+
+def test_a_file_that_fails_halfway_keeps_no_rows(tmp_path, sql):
+    """Its first 200,000 rows were copied (and committed) before the error: the
+    failed file holds none of them until it lands whole."""
+    path = tmp_path / "big.csv"
+    results_file(path, 260_000, "p")
+    # Any command makes the raw tables (this one then stops: no such file).
+    assert run_cli("load", "persons", str(tmp_path / "none.csv"), cwd=tmp_path).returncode == 1
+    fail_rows_of(sql, "Cp250000", "raise exception 'could not write block: I/O error'")
+    result = run_cli("load", "prometric_results", str(path), cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert sql("select status from raw.file_manifest") == [("failed",)]
+    assert sql("select count(*) from raw.prometric_results") == [(0,)]

@@ -301,6 +301,14 @@ class Custody:
             raise
         except Exception as exc:
             self._fail(row, row.original_name, exc, summary)
+            # The packages copied before the error are committed: a failed file
+            # holds no rows until it lands whole (the retry deletes them too).
+            try:
+                self._query(f"delete from {RAW_SCHEMA}.{fmt.raw_table} where _file_id = %s",
+                            (row.file_id,))
+            except Exception as again:
+                log.warning("rows of failed file %s left for its retry to delete: %s",
+                            row.file_id, failure_reason(again))
 
     def _land_once(self, row: Row, fmt: Format, summary: SourceSummary,
                    src: SourceConfig | None) -> None:
