@@ -380,3 +380,18 @@ def test_a_file_that_fails_halfway_keeps_no_rows(tmp_path, sql):
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert sql("select status from raw.file_manifest") == [("failed",)]
     assert sql("select count(*) from raw.prometric_results") == [(0,)]
+
+
+def test_a_local_file_that_cannot_be_read_never_stops_the_others(tmp_path, sql):
+    """/proc/self/mem is a file no read gets through (EIO): it is counted as failed
+    (nothing archived, nothing recorded), the next file lands, one line at the end."""
+    good = tmp_path / "persons.csv"
+    good.write_text("person_id,last_name\nP1,Smith\n")
+    result = run_cli("load", "persons", "/proc/self/mem", str(good), cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "mem failed: OSError" in result.stderr
+    assert result.stderr.strip().splitlines()[-1].endswith(
+        "partial: 1 file failed: see `python cli.py status`")
+    assert sql("select original_name, status from raw.file_manifest") == [
+        ("persons.csv", "landed")]
+    assert list((tmp_path / "archive" / ".incoming").iterdir()) == []
