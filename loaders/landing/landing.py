@@ -75,9 +75,7 @@ class TextSniffer:
         self.has_bom = False
         self.ending = "none"
         self.utf8 = True
-        self.size = 0
-        self.nul_bytes = 0
-        self.head = b""  # the first HEAD_BYTES: signatures and control bytes
+        self.head = b""  # the first HEAD_BYTES: signatures, NUL and control bytes
         self.utf8_error: tuple[int, int] | None = None  # (offset, byte) of the first bad byte
         self._tail = b""  # a UTF-8 sequence cut at the end of the last chunk
         self._checked = 0  # offset in the file of the first byte of _tail + next chunk
@@ -86,8 +84,6 @@ class TextSniffer:
         self._started = False
 
     def feed(self, chunk: bytes) -> None:
-        self.size += len(chunk)
-        self.nul_bytes += chunk.count(0)
         if len(self.head) < HEAD_BYTES:
             self.head += chunk[:HEAD_BYTES - len(self.head)]
         if not self._started:
@@ -135,7 +131,7 @@ class TextSniffer:
         if self._tail and self.utf8:  # the file ends inside a UTF-8 sequence
             self.utf8 = False
             self.utf8_error = (self._checked, self._tail[0])
-        problem = binary_problem(self.head, self.size, self.nul_bytes)
+        problem = binary_problem(self.head)
         if self.utf8:
             return FileText("utf-8", self.has_bom, self.ending, problem)
         if self.has_bom:
@@ -165,6 +161,8 @@ class TextSniffer:
 
 
 # The first bytes of a file tell a compressed or binary file from text.
+# Only they are counted: counting the NUL bytes of a whole 1 GB file cost
+# over a second, and a binary file shows what it is from its start.
 HEAD_BYTES = 1 << 16
 SIGNATURES = (
     (b"\x1f\x8b", "gzip-compressed"),
@@ -188,20 +186,18 @@ BINARY_SHARE = 0.01
 BINARY_MIN_BYTES = 8
 
 
-def binary_problem(head: bytes, size: int, nul_bytes: int) -> str | None:
-    """Why a file is no text file, judged by its first bytes and its NUL count."""
+def binary_problem(head: bytes) -> str | None:
+    """Why a file is no text file, judged by its first HEAD_BYTES bytes."""
     if head.startswith(b"BZh") and not head[3:4].isdigit():
         head = b""  # "BZh" followed by other text is text
     for signature, kind in SIGNATURES:
         if head.startswith(signature):
             return f"{kind}: not a text file"
+    nuls = head.count(0)
     controls = len(head.translate(None, _NOT_CONTROL))
-    nul_share = nul_bytes / size if size else 0.0
-    control_share = controls / len(head) if head else 0.0
-    if (nul_bytes >= BINARY_MIN_BYTES and nul_share > BINARY_SHARE) or (
-            controls >= BINARY_MIN_BYTES and control_share > BINARY_SHARE):
-        return (f"binary: NUL share {nul_share:.1%} of {size:,} bytes, control-byte share "
-                f"{control_share:.1%} of the first {len(head):,}")
+    if any(n >= BINARY_MIN_BYTES and n / len(head) > BINARY_SHARE for n in (nuls, controls)):
+        return (f"binary: NUL share {nuls / len(head):.1%}, control-byte share "
+                f"{controls / len(head):.1%} of its first {len(head):,} bytes")
     return None
 
 
