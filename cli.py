@@ -72,13 +72,15 @@ def _exit_for(result) -> None:
     """A run that was not clean ends with one line on stderr and exit status 1."""
     if result.status == "ok":
         return
-    problems = [f"{s.source}: {e}" for s in result.summaries for e in s.errors]
+    files, sources = result.files_failed(), result.sources_failed()
+    problems = [f"{n} {what}{'s' if n > 1 else ''} failed"
+                for n, what in ((files, "file"), (sources, "source")) if n]
     if result.dbt_ok is False:
         problems.append("dbt build failed")
-    from loaders.core.ui import scrub
-
-    detail = "; ".join(problems) or "see the log"
-    typer.echo(scrub(f"error: run {result.run_id} {result.status}: {detail}"), err=True)
+    # One line that counts; each failure was logged with its reason above.
+    detail = ", ".join(problems) or "see the log"
+    typer.echo(f"error: run {result.run_id} {result.status}: {detail}: see `python cli.py "
+               "status`", err=True)
     raise typer.Exit(1)
 
 

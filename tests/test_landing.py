@@ -213,3 +213,85 @@ def test_nul_bytes_flag_their_lines_and_the_rest_lands(tmp_path, sql):
     assert all(not is_null and error is None for n, is_null, _, error in rows if n != 2)
     assert sql("select status from raw.file_manifest order by file_id") == [
         ("landed",), ("landed",)]
+
+
+def test_binary_and_compressed_files_are_quarantined_before_they_land(tmp_path, sql):
+    """gzip, zip, UTF-16 (NUL bytes), random bytes and text in no known encoding,
+    delivered as CSV or fixed width: each is quarantined with its reason before a
+    row lands, and none adds a column to a raw table; the good file still lands."""
+    import gzip
+    import random
+    import zipfile
+
+    good = b"CandidateID,EligibilityID,Result\nC1,E1,PASS\n"
+    noise = random.Random(11).randbytes(8192)
+    files = {
+        "gz.csv": gzip.compress(good),
+        "utf16.csv": good.decode().encode("utf-16"),
+        "random.csv": noise,
+        "mixed.csv": "CandidateID,LastName\nC2,Á\n".encode() + "C3,’\n".encode("cp1252"),
+        "good.csv": good,
+    }
+    with zipfile.ZipFile(tmp_path / "zip.csv", "w") as z:
+        z.writestr("inner.csv", good)
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    names = ["zip.csv", *files]
+    result = run_cli("load", "prometric_results", *(str(tmp_path / n) for n in names),
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    reasons = dict(sql("select original_name, coalesce(quarantine_reason, status) "
+                       "from raw.file_manifest"))
+    assert reasons["gz.csv"] == "gzip-compressed: not a text file"
+    assert reasons["zip.csv"] == "zip-compressed: not a text file"
+    assert reasons["utf16.csv"].startswith("binary: NUL share 4")
+    assert reasons["random.csv"].startswith("binary: ")
+    assert reasons["mixed.csv"].startswith("not UTF-8 at byte 30 (0x92) nor cp1252 at byte 25 (0x81)")
+    assert reasons["good.csv"] == "landed"
+    assert set(sql("select status from raw.file_manifest where original_name <> 'good.csv'")) \
+        == {("quarantined",)}
+    assert sql("select candidateid from raw.prometric_results") == [("C1",)]
+
+    # The same for a format whose layout the models judge, and for fixed width.
+    before = sql("select table_name, count(*) from information_schema.columns "
+                 "where table_schema = 'raw' group by 1 order by 1")
+    (tmp_path / "act.csv").write_bytes(noise[:4096])
+    (tmp_path / "preact.txt.gz").write_bytes(gzip.compress(b"x" * 1145))
+    for fmt, name in (("act_csv", "act.csv"), ("preact_fixed", "preact.txt.gz")):
+        result = run_cli("load", fmt, str(tmp_path / name), cwd=tmp_path)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert sql("select original_name, status from raw.file_manifest "
+               "where original_name in ('act.csv', 'preact.txt.gz') order by 1") == [
+        ("act.csv", "quarantined"), ("preact.txt.gz", "quarantined")]
+    assert sql("select count(*) from raw.act_csv") == [(0,)]
+    assert sql("select count(*) from raw.preact_fixed") == [(0,)]
+    assert sql("select table_name, count(*) from information_schema.columns "
+               "where table_schema = 'raw' group by 1 order by 1") == before
+
+
+def test_a_header_must_fit_its_format_to_add_columns(tmp_path, sql):
+    """A header with the required columns and an unknown extra column lands (the
+    column is added, recorded in raw.file_columns); a header cell that is no column
+    name (control bytes, replacement characters, too long) quarantines the file."""
+    extra = tmp_path / "extra.csv"
+    extra.write_text("CandidateID,Result,Proctor\nC1,PASS,Ann\n")
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(b"CandidateID,Result,\x1b[2J\x07\nC2,FAIL,x\n")
+    long = tmp_path / "long.csv"
+    long.write_text("CandidateID,Result," + "x" * 300 + "\nC3,FAIL,x\n")
+    result = run_cli("load", "prometric_results", str(extra), str(junk), str(long),
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sql("select original_name, status, quarantine_reason from raw.file_manifest "
+               "order by file_id") == [
+        ("extra.csv", "landed", None),
+        ("junk.csv", "quarantined",
+         "header field 3 is not a column name (it holds control characters)"),
+        ("long.csv", "quarantined",
+         "header field 3 is not a column name (300 characters, more than 200)")]
+    assert sql("select candidateid, proctor from raw.prometric_results") == [("C1", "Ann")]
+    columns = {c for c, in sql("select column_name from information_schema.columns "
+                               "where table_schema = 'raw' "
+                               "and table_name = 'prometric_results'")}
+    assert not [c for c in columns if c.startswith("x") or "2j" in c]

@@ -67,3 +67,30 @@ def test_secret_never_appears_in_output_logs_or_tables(tmp_path, sftp_server, db
     written += [str(row) for row in sql("select * from raw.run_log")]
     written += [str(row) for row in sql("select * from raw.file_manifest")]
     assert written and all(secret not in text for text in written)
+
+
+def test_one_source_failing_never_stops_the_others(tmp_path, sql):
+    """A source whose inbox is gone (an error custody did not foresee) is counted,
+    the other sources are fetched and landed, and the command ends non-zero with
+    one line that counts what failed."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "RESULTS_A_20260110.csv").write_text(RESULTS)
+    config = write_config(tmp_path, [
+        {"name": "gone", "format": "persons", "transport": "local",
+         "remote_folder": str(tmp_path / "no-such-inbox"), "settle_seconds": 0},
+        {"name": "prometric", "format": "prometric_results", "transport": "local",
+         "remote_folder": str(inbox), "settle_seconds": 0},
+    ])
+    result = run_cli("--config", str(config), "run", "--skip-build", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: run ") and last.endswith(
+        "partial: 1 source failed: see `python cli.py status`"), last
+    assert "no-such-inbox" in result.stdout + result.stderr
+    assert sql("select source, original_name, status from raw.file_manifest") == [
+        ("prometric", "RESULTS_A_20260110.csv", "landed")]
+    assert sql("select count(*) from raw.prometric_results") == [(3,)]
+    assert sql("select status, (counts->>'sources_failed')::int from raw.run_log") == [
+        ("partial", 1)]

@@ -14,9 +14,15 @@ DUPLICATE = "duplicate"      # same content as an earlier file (duplicate_of)
 EMPTY = "empty"              # zero bytes: recorded, never landed
 QUARANTINED = "quarantined"  # kept in the archive, not landed (quarantine_reason)
 REFUSED = "refused"          # a remote name custody would not take; no bytes
+FAILED = "failed"            # landing failed unexpectedly (quarantine_reason); retried next run
 
-FILE_STATUSES = (ARCHIVED, LANDED, DUPLICATE, EMPTY, QUARANTINED, REFUSED)
+FILE_STATUSES = (ARCHIVED, LANDED, DUPLICATE, EMPTY, QUARANTINED, REFUSED, FAILED)
 
 # The statuses of an original: one such file per content (the manifest's
 # unique index file_manifest_one_original says the same).
-ORIGINAL_STATUSES = (ARCHIVED, LANDED, QUARANTINED)
+ORIGINAL_STATUSES = (ARCHIVED, LANDED, QUARANTINED, FAILED)
+
+# Statuses a file waits in for custody to land it: archived during a command
+# (or after a kill), failed after an unexpected error. Neither is final: the
+# next run of its source (or a `load` of the same file) lands it.
+PENDING_STATUSES = (ARCHIVED, FAILED)

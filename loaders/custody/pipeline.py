@@ -25,7 +25,7 @@ from pathlib import Path
 
 from loaders.core.config import Config, SourceConfig
 from loaders.core.crash import crash_point
-from loaders.core.db import RAW_SCHEMA, Database, transaction
+from loaders.core.db import RAW_SCHEMA, Database, DatabaseError, transaction
 from loaders.core.errors import ScorebridgeError
 from loaders.core.formats import Format, get_format
 from loaders.core.hashing import file_sha256
@@ -34,12 +34,21 @@ from loaders.core.statuses import (
     ARCHIVED,
     DUPLICATE,
     EMPTY,
+    FAILED,
     LANDED,
     ORIGINAL_STATUSES,
+    PENDING_STATUSES,
     QUARANTINED,
     REFUSED,
 )
-from loaders.landing.landing import FileText, HeaderMismatch, TextSniffer, land_file
+from loaders.core.ui import scrub
+from loaders.landing.landing import (
+    FileText,
+    TextSniffer,
+    Unlandable,
+    land_file,
+    remove_stale_work,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +65,7 @@ class SourceSummary:
     refused: int = 0
     waiting: int = 0
     removed: int = 0
+    failed: int = 0  # files an unexpected error stopped (each also in errors)
     errors: list[str] = field(default_factory=list)
     quarantine_reasons: list[str] = field(default_factory=list)
 
@@ -132,13 +142,40 @@ class Custody:
         self.incoming = cfg.archive / ".incoming"
         # What archiving learnt of each file's text, by path, for landing.
         self._sniffed: dict[Path, TextSniffer] = {}
+        # Files this run tried to land: a failed one is tried once a run (it is
+        # resumed from the archive, then found again on the server).
+        self._attempted: set[int] = set()
 
     def clean_incoming(self) -> None:
-        """Removes partial downloads of an interrupted run (we hold the run lock)."""
+        """Removes what an interrupted run left (we hold the run lock): partial
+        downloads, the empty stand-in of an empty file's backup copy, and dlt's
+        part files (copies of people's rows) of a landing that was killed."""
         if self.incoming.exists():
-            for stale in self.incoming.glob("*.part"):
-                log.info("removing partial download %s left by an interrupted run", stale.name)
+            for stale in [*self.incoming.glob("*.part"), *self.incoming.glob("empty-*")]:
+                log.info("removing %s left by an interrupted run", stale.name)
                 stale.unlink()
+        remove_stale_work()
+
+    def _fail(self, row: Row | None, name: str, exc: Exception,
+              summary: SourceSummary) -> None:
+        """An unexpected error stopped one file: it is marked failed with the
+        reason (retried by the next run) and the command goes on with the
+        others. A lost database connection stops the command instead, in one
+        line: nothing more can be recorded."""
+        reason = failure_reason(exc)
+        if getattr(self.conn, "closed", 0):
+            raise DatabaseError(f"lost the connection to the database while handling {name}: "
+                                f"{reason}") from None
+        summary.failed += 1
+        summary.errors.append(printable(f"{name}: {reason}"))
+        log.error("%s: %s failed: %s", summary.source, name, reason)
+        if row is not None:
+            try:
+                self._update(row.file_id, status=FAILED, quarantine_reason=reason)
+            except Exception as again:
+                raise DatabaseError(f"lost the connection to the database while recording "
+                                    f"that {name} failed: {failure_reason(again)}") from None
+            row.status = FAILED
 
     # -- manifest ---------------------------------------------------------
     def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
@@ -256,9 +293,31 @@ class Custody:
 
     def _land(self, row: Row, fmt: Format, summary: SourceSummary,
               src: SourceConfig | None) -> None:
-        """Decrypts if configured, then lands the rows; status becomes landed."""
-        if row.status != ARCHIVED:
+        """Decrypts if configured, then lands the rows; status becomes landed.
+
+        A file that is not of its format is quarantined; any other error marks
+        it failed with the reason, and the caller goes on with the next file.
+        """
+        if row.status not in PENDING_STATUSES or row.file_id in self._attempted:
             return
+        self._attempted.add(row.file_id)
+        try:
+            self._land_once(row, fmt, summary, src)
+        except DatabaseError:
+            raise
+        except Exception as exc:
+            self._fail(row, row.original_name, exc, summary)
+            # The packages copied before the error are committed: a failed file
+            # holds no rows until it lands whole (the retry deletes them too).
+            try:
+                self._query(f"delete from {RAW_SCHEMA}.{fmt.raw_table} where _file_id = %s",
+                            (row.file_id,))
+            except Exception as again:
+                log.warning("rows of failed file %s left for its retry to delete: %s",
+                            row.file_id, failure_reason(again))
+
+    def _land_once(self, row: Row, fmt: Format, summary: SourceSummary,
+                   src: SourceConfig | None) -> None:
         path = Path(row.archive_path)
         sniffed = self._sniffed.pop(path, None)
         if src is not None and src.pgp is not None:
@@ -285,7 +344,7 @@ class Custody:
             result = land_file(self.db, self.conn, fmt, path, row.file_id, load_id,
                                progress=(lambda n: self.progress.advance(task, n)) if task else None,
                                text=text, replace=started_before)
-        except HeaderMismatch as exc:  # raised before any row is handed to dlt
+        except Unlandable as exc:  # raised before any row is handed to dlt
             self._quarantine(row, str(exc), summary)
             return
         finally:
@@ -322,28 +381,37 @@ class Custody:
         """``load``: the same custody for local files (they are not removed)."""
         fmt = get_format(fmt_name)
         summary = SourceSummary(source)
-        for path in paths:
+        for path in paths:  # a mistyped path stops the command before any file is taken
             if not path.is_file():
                 raise CustodyError(f"{path}: no such file")
-            task = self.progress.start(f"archive {path.name}", path.stat().st_size) \
-                if self.progress else None
-
-            def copy(writer, path=path, task=task):
-                with open(path, "rb") as f:
-                    while chunk := f.read(1 << 20):
-                        writer.write(chunk)
-                        if task is not None:
-                            self.progress.advance(task, len(chunk))
-
+        for path in paths:
             try:
-                tmp, sha, size = self._receive(path.name, copy, None)
-            finally:
-                if task is not None:
-                    self.progress.stop(task)
-            row = self._accept(source, fmt, path.name, tmp, sha, size, summary, None,
-                               resumable=lambda r: r.status == ARCHIVED)
-            self._land(row, fmt, summary, None)
+                self._load_one(fmt, path, source, summary)
+            except DatabaseError:
+                raise
+            except Exception as exc:  # unreadable, or the archive would not take it
+                self._fail(None, path.name, exc, summary)
         return summary
+
+    def _load_one(self, fmt: Format, path: Path, source: str, summary: SourceSummary) -> None:
+        task = self.progress.start(f"archive {path.name}", path.stat().st_size) \
+            if self.progress else None
+
+        def copy(writer, path=path, task=task):
+            with open(path, "rb") as f:
+                while chunk := f.read(1 << 20):
+                    writer.write(chunk)
+                    if task is not None:
+                        self.progress.advance(task, len(chunk))
+
+        try:
+            tmp, sha, size = self._receive(path.name, copy, None)
+        finally:
+            if task is not None:
+                self.progress.stop(task)
+        row = self._accept(source, fmt, path.name, tmp, sha, size, summary, None,
+                           resumable=lambda r: r.status in PENDING_STATUSES)
+        self._land(row, fmt, summary, None)
 
     # -- remote sources ---------------------------------------------------
     def fetch_source(self, src: SourceConfig) -> SourceSummary:
@@ -391,8 +459,13 @@ class Custody:
                 try:
                     self._fetch_one(src, fmt, transport, name, entry.size, summary)
                 except (TransportError, CustodyError) as exc:
+                    summary.failed += 1
                     summary.errors.append(printable(f"{name}: {exc}"))
                     log.error("%s: %s: %s", src.name, name, exc)
+                except DatabaseError:
+                    raise
+                except Exception as exc:  # the file stays on the server for the next run
+                    self._fail(None, name, exc, summary)
         return summary
 
     def _fetch_one(self, src, fmt, transport, name: str, size: int, summary) -> None:
@@ -412,7 +485,7 @@ class Custody:
         needs_backup = src.backup_folder is not None
 
         def resumable(row: Row) -> bool:
-            return (row.status == ARCHIVED or (needs_backup and row.backed_up_at is None)
+            return (row.status in PENDING_STATUSES or (needs_backup and row.backed_up_at is None)
                     or (src.delete_after and row.removed_at is None))
 
         row = self._accept(src.name, fmt, name, tmp, sha, got, summary, src.remote_folder,
@@ -421,16 +494,24 @@ class Custody:
         self._release(src, transport, row, summary)
 
     def _release(self, src, transport, row: Row, summary: SourceSummary) -> None:
-        """Backup copy on the server, then removal: only after custody is done."""
+        """Backup copy on the server, then removal: only after custody is done
+        (a failed file stays on the server until a later run lands it)."""
+        if row.status in PENDING_STATUSES:
+            return
         if src.backup_folder and row.backed_up_at is None:
             local = Path(row.archive_path) if row.archive_path else None
+            stand_in = None
             if local is None or not local.exists():
-                local = self.incoming / f"empty-{row.file_id}"
+                local = stand_in = self.incoming / f"empty-{row.file_id}"
                 local.parent.mkdir(parents=True, exist_ok=True)
                 local.write_bytes(b"")
             # Uploaded under a temporary name with a suffix: a long name shortened.
             backup_name = safe_file_name(row.original_name)
-            transport.upload(local, src.backup_folder, backup_name)
+            try:
+                transport.upload(local, src.backup_folder, backup_name)
+            finally:
+                if stand_in is not None:
+                    stand_in.unlink(missing_ok=True)
             self._update(row.file_id, backed_up_at=datetime.now(UTC))
             log.info("%s: copied %s to backup folder %s as %s", src.name, row.original_name,
                      src.backup_folder, backup_name)
@@ -474,16 +555,36 @@ class Custody:
                          remote_folder=src.remote_folder)
 
     def resume_pending(self, source: str, summary: SourceSummary) -> None:
-        """Lands files that were archived by an interrupted run."""
+        """Lands files an interrupted run left archived, or an earlier run failed."""
         rows = self._query(
             f"select {_ROW_COLUMNS}, format from {RAW_SCHEMA}.file_manifest "
-            "where source = %s and status = %s order by file_id", (source, ARCHIVED))
+            "where source = %s and status in %s order by file_id", (source, PENDING_STATUSES))
         for *cols, fmt_name in rows:
             row = Row(*cols)
-            log.info("%s: landing file %s left archived by an earlier run", source, row.file_id)
+            log.info("%s: landing file %s left %s by an earlier run", source, row.file_id,
+                     row.status)
             src = next((s for s in self.cfg.sources if s.name == source), None)
             self._land(row, get_format(fmt_name), summary, src)
 
 
 class CustodyError(ScorebridgeError):
     """A custody step failed for one file; the file stays on the server."""
+
+
+def failure_reason(exc: BaseException) -> str:
+    """An unexpected error as one line for the manifest and the console: the
+    type and first line of the error at its root (dlt wraps the database's in
+    several of its own), scrubbed of secrets. Our own errors are already
+    worded as one line."""
+    if isinstance(exc, ScorebridgeError):
+        return scrub(str(exc))[:500]
+    seen = set()
+    while id(exc) not in seen and len(seen) < 10:
+        seen.add(id(exc))
+        cause = exc.__cause__ or exc.__context__
+        if cause is None or not str(cause).strip():
+            break
+        exc = cause
+    lines = str(exc).strip().splitlines()
+    text = f"{type(exc).__name__}: {lines[0].strip()}" if lines else type(exc).__name__
+    return scrub(text)[:500]

@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,6 +51,9 @@ class FileText:
     encoding: str  # python codec name used to read it
     has_bom: bool
     line_ending: str  # "LF", "CRLF", "CR", "none"
+    # Why the bytes are no text file at all (compressed, binary, no known
+    # encoding): such a file is quarantined before it lands. None for text.
+    problem: str | None = None
 
 
 @dataclass
@@ -71,12 +75,17 @@ class TextSniffer:
         self.has_bom = False
         self.ending = "none"
         self.utf8 = True
+        self.head = b""  # the first HEAD_BYTES: signatures, NUL and control bytes
+        self.utf8_error: tuple[int, int] | None = None  # (offset, byte) of the first bad byte
         self._tail = b""  # a UTF-8 sequence cut at the end of the last chunk
+        self._checked = 0  # offset in the file of the first byte of _tail + next chunk
         self._pending = b""  # a CR that ended a chunk may be half of a CRLF
         self._start = b""  # the first bytes, until a BOM can be told
         self._started = False
 
     def feed(self, chunk: bytes) -> None:
+        if len(self.head) < HEAD_BYTES:
+            self.head += chunk[:HEAD_BYTES - len(self.head)]
         if not self._started:
             self._start += chunk
             if len(self._start) < len(codecs.BOM_UTF8) and chunk:
@@ -85,6 +94,7 @@ class TextSniffer:
             if chunk.startswith(codecs.BOM_UTF8):
                 self.has_bom = True
                 chunk = chunk[len(codecs.BOM_UTF8):]
+                self._checked = len(codecs.BOM_UTF8)
         if self.ending == "none" and chunk:
             self._find_ending(self._pending + chunk, final=False)
         if self.utf8 and chunk:
@@ -92,6 +102,12 @@ class TextSniffer:
             cut = _utf8_cut(data)
             self._tail = data[cut:]
             self.utf8 = _valid_utf8(data[:cut] if cut < len(data) else data)
+            if not self.utf8:  # once per file: where, for the quarantine reason
+                try:
+                    data[:cut].decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    self.utf8_error = (self._checked + exc.start, data[exc.start])
+            self._checked += cut
 
     def _find_ending(self, seen: bytes, final: bool) -> None:
         nl = seen.find(b"\n")
@@ -112,23 +128,77 @@ class TextSniffer:
             self.feed(b"")
         if self.ending == "none" and self._pending:
             self._find_ending(self._pending, final=True)
-        if self._tail:  # the file ends inside a UTF-8 sequence
+        if self._tail and self.utf8:  # the file ends inside a UTF-8 sequence
             self.utf8 = False
+            self.utf8_error = (self._checked, self._tail[0])
+        problem = binary_problem(self.head)
         if self.utf8:
-            return FileText("utf-8", self.has_bom, self.ending)
+            return FileText("utf-8", self.has_bom, self.ending, problem)
         if self.has_bom:
             # A BOM promises UTF-8; a file that breaks it is read as UTF-8 with
             # replacement so its rows still land (and staging sees the damage).
-            return FileText("utf-8-replace", True, self.ending)
+            return FileText("utf-8-replace", True, self.ending, problem)
+        if problem is not None:  # no need to try cp1252 on a binary file
+            return FileText("latin-1", False, self.ending, problem)
         decoder = codecs.getincrementaldecoder("cp1252")()
+        read = 0
         try:
             with open(path, "rb") as f:
                 while chunk := f.read(CHUNK_BYTES):
                     decoder.decode(chunk)
+                    read += len(chunk)
                 decoder.decode(b"", True)
-        except UnicodeDecodeError:
-            return FileText("latin-1", False, self.ending)
+        except UnicodeDecodeError as exc:
+            # Latin-1 reads any byte, but the bytes cp1252 leaves undefined are
+            # control codes there that no text holds: binary, or an encoding
+            # we do not know. Better held back than landed as garbage.
+            at, byte = self.utf8_error or (0, 0)
+            return FileText("latin-1", False, self.ending,
+                            f"not UTF-8 at byte {at:,} (0x{byte:02X}) nor cp1252 at byte "
+                            f"{read + exc.start:,} (0x{exc.object[exc.start]:02X}): binary, "
+                            "or text in an encoding scorebridge does not read")
         return FileText("cp1252", False, self.ending)
+
+
+# The first bytes of a file tell a compressed or binary file from text.
+# Only they are counted: counting the NUL bytes of a whole 1 GB file cost
+# over a second, and a binary file shows what it is from its start.
+HEAD_BYTES = 1 << 16
+SIGNATURES = (
+    (b"\x1f\x8b", "gzip-compressed"),
+    (b"PK\x03\x04", "zip-compressed"),
+    (b"PK\x05\x06", "zip-compressed"),
+    (b"BZh", "bzip2-compressed"),
+    (b"\xfd7zXZ\x00", "xz-compressed"),
+    (b"(\xb5/\xfd", "zstd-compressed"),
+    (b"7z\xbc\xaf\x27\x1c", "7z-compressed"),
+    (b"%PDF-", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an OLE document (old Excel or Word)"),
+    (b"-----BEGIN PGP MESSAGE-----", "PGP-encrypted, and its source has no pgp key"),
+)
+# Control bytes that text does not hold (tab, line ends, form feed and the
+# DOS end-of-file mark are text), NUL counted on its own.
+CONTROL_BYTES = bytes([*range(1, 9), 0x0B, *range(0x0E, 0x1A), *range(0x1B, 0x20), 0x7F])
+_NOT_CONTROL = bytes(b for b in range(256) if b not in CONTROL_BYTES)
+# A text file with a few NUL or control bytes lands (those records flagged);
+# more than this share, and at least BINARY_MIN_BYTES of them, is binary.
+BINARY_SHARE = 0.01
+BINARY_MIN_BYTES = 8
+
+
+def binary_problem(head: bytes) -> str | None:
+    """Why a file is no text file, judged by its first HEAD_BYTES bytes."""
+    if head.startswith(b"BZh") and not head[3:4].isdigit():
+        head = b""  # "BZh" followed by other text is text
+    for signature, kind in SIGNATURES:
+        if head.startswith(signature):
+            return f"{kind}: not a text file"
+    nuls = head.count(0)
+    controls = len(head.translate(None, _NOT_CONTROL))
+    if any(n >= BINARY_MIN_BYTES and n / len(head) > BINARY_SHARE for n in (nuls, controls)):
+        return (f"binary: NUL share {nuls / len(head):.1%}, control-byte share "
+                f"{controls / len(head):.1%} of its first {len(head):,} bytes")
+    return None
 
 
 def _utf8_cut(data: bytes) -> int:
@@ -289,7 +359,18 @@ def _shown(raw: str) -> str:
     return raw.replace(NUL, "\\0")
 
 
+def _no_dlt_errors(record: logging.LogRecord) -> bool:
+    """dlt prints a failed job's traceback to stderr itself (its logger has its
+    own handler), at each retry, with the COPY's line: a person's row. The
+    error comes back to custody, which records it as one line with the file;
+    dlt's other warnings still show."""
+    return record.levelno < logging.ERROR and "Traceback" not in record.getMessage()
+
+
 def _dlt_env() -> None:
+    dlt_log = logging.getLogger("dlt")
+    if _no_dlt_errors not in dlt_log.filters:
+        dlt_log.addFilter(_no_dlt_errors)
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
     # Plain files (no gzip) and ~100k rows a file: several files load in
@@ -300,9 +381,39 @@ def _dlt_env() -> None:
     os.environ.setdefault("SCHEMA__NAMING", "direct")
 
 
-class HeaderMismatch(ScorebridgeError):
+class Unlandable(ScorebridgeError):
+    """A file that is not a file of its format: custody quarantines it whole,
+    before any of its rows lands."""
+
+
+class NotText(Unlandable):
+    """Compressed, binary, or text in no encoding scorebridge reads."""
+
+
+class HeaderMismatch(Unlandable):
     """A CSV header that lacks a required column of every layout version of its
-    format: the file is quarantined whole, before any row lands."""
+    format, or holds a cell that is no column name."""
+
+
+# Longer than any real header name (the samples' longest has 63 characters).
+MAX_HEADER_NAME = 200
+
+
+def check_header_names(header: list[str]) -> None:
+    """Raises HeaderMismatch for a header cell that cannot be a column name:
+    control characters, replacement characters (bytes that were no text), or
+    a length no vendor uses. Such a cell would add a junk column to the raw
+    table, so the file is quarantined instead."""
+    for number, name in enumerate(header, start=1):
+        why = None
+        if any(unicodedata.category(c) == "Cc" and c not in "\t\r\n" for c in name):
+            why = "it holds control characters"
+        elif "\ufffd" in name:
+            why = "it holds bytes that are not text (U+FFFD)"
+        elif len(name) > MAX_HEADER_NAME:
+            why = f"{len(name)} characters, more than {MAX_HEADER_NAME}"
+        if why:
+            raise HeaderMismatch(f"header field {number} is not a column name ({why})")
 
 
 def check_header(fmt: Format, header: list[str]) -> None:
@@ -343,6 +454,8 @@ def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id
     PostgresParquetCopyJob._ingest_per_rowgroup = True
 
     text = text or sniff_text(path)
+    if text.problem is not None:
+        raise NotText(text.problem)
     result = LandResult(rows=0, text=text)
     loaded_at = datetime.now(UTC)
     ts_type = pa.timestamp("us", tz="UTC")
@@ -385,6 +498,7 @@ def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id
     columns: list[str] = []
 
     def on_header(header: list[str]) -> list[str]:
+        check_header_names(header)
         if fmt.layout_checked_by == "landing":
             check_header(fmt, header)
         columns.extend(column_names(header))
@@ -424,7 +538,9 @@ def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id
         with conn.cursor() as cur:
             cur.execute(f"delete from {RAW_SCHEMA}.{fmt.raw_table} where _file_id = %s",
                         (file_id,))
-    work = Path(tempfile.mkdtemp(prefix="dlt-", dir=_dlt_dir()))
+    # Named by this process, so the next run can tell a killed landing's
+    # folder (its process gone) from one still working.
+    work = Path(tempfile.mkdtemp(prefix=f"dlt-{os.getpid()}-", dir=_dlt_dir()))
     file_format = part_format(fmt)
     parts = _parts(batches, work / "parts", dlt, file_format)
     try:
@@ -554,3 +670,29 @@ def _dlt_dir() -> Path:
     path = STATE_DIR / "dlt"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def remove_stale_work() -> list[Path]:
+    """Removes the working folders (part files and dlt packages: copies of
+    people's rows) of landings whose process is gone, killed before its own
+    clean-up ran; returns them. Custody calls it at the start of every run."""
+    folder = STATE_DIR / "dlt"
+    removed = []
+    for work in sorted(folder.glob("dlt-*")) if folder.is_dir() else []:
+        pid = work.name.split("-")[1]
+        if pid.isdigit() and int(pid) != os.getpid() and _running(int(pid)):
+            continue
+        log.info("removing %s, the part files of a landing that was interrupted", work.name)
+        shutil.rmtree(work, ignore_errors=True)
+        removed.append(work)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True

@@ -20,7 +20,8 @@ def summary_text(result) -> str:
     for s in result.summaries:
         parts = [f"{s.received} file(s) received", f"{s.rows_landed} row(s) landed"]
         for label, n in (("duplicate", s.duplicates), ("empty", s.empty),
-                         ("quarantined", s.quarantined), ("refused", s.refused),
+                         ("quarantined", s.quarantined), ("failed", s.failed),
+                         ("refused", s.refused),
                          ("still being written", s.waiting)):
             if n:
                 parts.append(f"{n} {label}")

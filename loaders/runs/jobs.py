@@ -13,11 +13,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from loaders.core.context import Context
-from loaders.core.db import RAW_SCHEMA, run_lock
+from loaders.core.db import RAW_SCHEMA, DatabaseError, run_lock
 from loaders.core.dbt import dbt, run_after_build
-from loaders.core.statuses import REFUSED
+from loaders.core.statuses import ARCHIVED, FAILED, REFUSED
 from loaders.core.ui import Progress
-from loaders.custody.pipeline import Custody, SourceSummary
+from loaders.custody.pipeline import Custody, SourceSummary, failure_reason
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +63,32 @@ class RunResult:
             "files_received": sum(s.received for s in self.summaries),
             "rows_landed": sum(s.rows_landed for s in self.summaries),
             "files_quarantined": sum(s.quarantined for s in self.summaries),
+            "files_failed": self.files_failed(),
+            "sources_failed": self.sources_failed(),
             "overdue": self.overdue,
             "dbt_ok": self.dbt_ok,
             "anomalies": self.anomalies,
             "drift_quarantined": self.drift_quarantined,
         }
+
+
+    def files_failed(self) -> int:
+        return sum(s.failed for s in self.summaries)
+
+    def sources_failed(self) -> int:
+        """Sources that could not be read, or where a file failed in a way
+        custody does not count per file (a download cut off, a backup refused)."""
+        return sum(1 for s in self.summaries if len(s.errors) > s.failed)
+
+
+def _fail_unfinished(conn, reason: str) -> int:
+    """Files still ``archived`` when a command ends (it was interrupted, or
+    an error escaped) become ``failed``: no manifest row outlives a command in
+    a state that says work is under way. The next run lands them."""
+    with conn.cursor() as cur:
+        cur.execute(f"update {RAW_SCHEMA}.file_manifest set status = %s, "
+                    "quarantine_reason = %s where status = %s", (FAILED, reason, ARCHIVED))
+        return cur.rowcount
 
 
 class _Locked:
@@ -95,9 +116,29 @@ class _Locked:
 
             message = scrub(f"{type(exc).__name__}: {exc}")[:500]
         try:
+            left = _fail_unfinished(
+                self.ctx.conn, "the command ended before the file was landed"
+                + (f" ({failure_reason(exc)})" if exc is not None else ""))
+            if left:
+                log.error("%s file(s) were not landed when the command ended: marked failed, "
+                          "retried by the next run", left)
+                if r.status == "ok":
+                    r.status = "partial"
             finish_run(self.ctx.conn, r.run_id, r.status, r.counts(), message)
+        except Exception as again:
+            if exc is None and not getattr(self.ctx.conn, "closed", 0):
+                raise
+            # The connection is gone: the next run marks this one abandoned.
+            log.warning("could not record the end of run %s: %s", r.run_id,
+                        failure_reason(again))
         finally:
-            self._lock.__exit__(None, None, None)
+            try:
+                self._lock.__exit__(None, None, None)
+            except Exception as again:  # the lock went with the connection
+                log.debug("run lock not released: %s", failure_reason(again))
+        if exc is None and getattr(self.ctx.conn, "closed", 0):
+            raise DatabaseError("lost the connection to the database before the run "
+                                "was recorded (see the log)")
         return False
 
 
@@ -116,6 +157,12 @@ def fetch(ctx: Context, sources: list[str] | None, wait: bool = False,
                 summary = SourceSummary(src.name, errors=[str(exc)])
                 result.summaries.append(summary)
                 log.error("%s: %s", src.name, exc)
+            except DatabaseError:
+                raise
+            except Exception as exc:  # one source's trouble never stops the others
+                reason = failure_reason(exc)
+                result.summaries.append(SourceSummary(src.name, errors=[reason]))
+                log.error("%s: %s", src.name, reason)
     return result
 
 

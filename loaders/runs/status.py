@@ -1,10 +1,11 @@
-"""``status``: recent runs, the last file per source, quarantined files."""
+"""``status``: recent runs, the last file per source, quarantined, refused and
+failed files with their reasons."""
 
 from __future__ import annotations
 
 from loaders.core.db import RAW_SCHEMA, table_exists
 from loaders.core.names import printable
-from loaders.core.statuses import QUARANTINED, REFUSED
+from loaders.core.statuses import FAILED, QUARANTINED, REFUSED
 
 
 def anomaly_counts(conn) -> dict[str, int]:
@@ -49,8 +50,8 @@ def gather(conn, runs: int = 10) -> dict:
         last = cur.fetchall()
         cur.execute(
             f"select file_id, source, original_name, received_at, status, quarantine_reason "
-            f"from {RAW_SCHEMA}.file_manifest where status in (%s, %s) "
-            f"order by file_id desc limit 50", (QUARANTINED, REFUSED))
+            f"from {RAW_SCHEMA}.file_manifest where status in (%s, %s, %s) "
+            f"order by file_id desc limit 50", (QUARANTINED, REFUSED, FAILED))
         quarantined = cur.fetchall()
     quarantined += [(f, s, n, d, "quarantined (layout drift)", r)
                     for f, s, n, d, r in drift_quarantine(conn)]
@@ -80,7 +81,7 @@ def render(info: dict, overdue: list[str]) -> None:
                   "" if rows is None else str(rows))
     console.print(t)
     if info["quarantined"]:
-        t = Table(title="Quarantined and refused files")
+        t = Table(title="Quarantined, refused and failed files (failed ones are retried)")
         for col in ("file", "source", "name", "received", "status", "reason"):
             t.add_column(col)
         for file_id, source, name, received, status, reason in info["quarantined"]:
