@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from loaders.core.cli_common import domain_errors
+from loaders.core.cli_common import RunLoggedGroup, domain_errors, open_from_cli
 
 __version__ = "0.1.0"
 
@@ -26,11 +26,11 @@ app = typer.Typer(
 db_app = typer.Typer(help="Manage the embedded PostgreSQL (used when "
                           "SCOREBRIDGE_DATABASE_URL is not set).", no_args_is_help=True)
 export_app = typer.Typer(help="Write files for other systems from the marts.",
-                         no_args_is_help=True)
+                         no_args_is_help=True, cls=RunLoggedGroup)
 app.add_typer(db_app, name="db")
 app.add_typer(export_app, name="export")
 
-_state: dict = {"config": None, "quiet": False}
+_state: dict = {"config": None, "quiet": False, "verbose": False}
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Config file "
                                                 "(default: scorebridge.yml).")]
@@ -48,18 +48,22 @@ def _version(value: bool) -> None:
 def main(
     config: ConfigOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show dbt's own output too "
+                                          "(it always goes to the log file).")] = False,
     version: Annotated[bool | None, typer.Option("--version", callback=_version, is_eager=True,
                                                  help="Show the version and exit.")] = None,
 ) -> None:
     """scorebridge: fetch, archive, land and model exam and test-score files."""
     _state["config"] = config
     _state["quiet"] = quiet
+    _state["verbose"] = verbose
 
 
 def _ctx(config: Path | None = None):
     from loaders.core.context import open_context
 
-    return open_context(config or _state["config"], quiet=_state["quiet"])
+    return open_context(config or _state["config"], quiet=_state["quiet"],
+                        verbose=_state["verbose"])
 
 
 def _print_result(result) -> None:
@@ -122,8 +126,10 @@ def build(select: Annotated[str | None, typer.Option(help="dbt selection.")] = N
     """Run dbt build (seeds, models, tests) on the landed data."""
     from loaders.runs import jobs
 
-    if not jobs.build(_ctx(), select):
-        typer.echo("error: dbt build failed (see the output above)", err=True)
+    ctx = _ctx()
+    if not jobs.build_verb(ctx, select):
+        typer.echo(f"error: dbt build failed (the failing nodes are above; dbt's whole "
+                   f"output is in {ctx.log_file})", err=True)
         raise typer.Exit(1)
 
 
@@ -183,12 +189,13 @@ def docs(
 @export_app.command("load-audit")
 @domain_errors
 def export_load_audit(
+    cli_ctx: typer.Context,
     out: Annotated[Path, typer.Option(help="CSV file to write.")] = Path("load_audit.csv"),
 ) -> None:
     """Write the load audit (one row per received file) as CSV."""
     from loaders.outbound.csv_files import export_table
 
-    n = export_table(_ctx(), "marts", "mart_load_audit", out)
+    n = export_table(open_from_cli(cli_ctx), "marts", "mart_load_audit", out)
     typer.echo(f"{out}: {n} rows")
 
 

@@ -7,43 +7,19 @@ row and returns a summary; ``cli.py`` only parses options and calls these.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from loaders.core.context import Context
-from loaders.core.db import RAW_SCHEMA, run_lock
+from loaders.core.db import RAW_SCHEMA
 from loaders.core.dbt import dbt, run_after_build
+from loaders.core.runlog import close_abandoned_runs, finish_run, logged_run, run_lock, start_run
 from loaders.core.statuses import REFUSED
 from loaders.core.ui import Progress
 from loaders.custody.pipeline import Custody, SourceSummary
 
 log = logging.getLogger(__name__)
-
-
-# -- run log ----------------------------------------------------------------
-def start_run(conn, verb: str) -> int:
-    with conn.cursor() as cur:
-        cur.execute(f"insert into {RAW_SCHEMA}.run_log (verb, pid) values (%s, %s) "
-                    "returning run_id", (verb, os.getpid()))
-        return cur.fetchone()[0]
-
-
-def finish_run(conn, run_id: int, status: str, counts: dict, message: str | None = None):
-    import json
-
-    with conn.cursor() as cur:
-        cur.execute(f"update {RAW_SCHEMA}.run_log set ended_at = now(), status = %s, "
-                    "counts = %s, message = %s where run_id = %s",
-                    (status, json.dumps(counts, default=str), message, run_id))
-
-
-def _close_abandoned_runs(conn) -> None:
-    """Runs whose process died (kill -9) stay 'running'; mark them, once we hold the lock."""
-    with conn.cursor() as cur:
-        cur.execute(f"update {RAW_SCHEMA}.run_log set status = 'abandoned', ended_at = now(), "
-                    "message = 'process ended without finishing' where status = 'running'")
 
 
 @dataclass
@@ -79,7 +55,7 @@ class _Locked:
     def __enter__(self) -> RunResult:
         self._lock = run_lock(self.ctx.conn, self.wait)
         self._lock.__enter__()
-        _close_abandoned_runs(self.ctx.conn)
+        close_abandoned_runs(self.ctx.conn)
         self.result = RunResult(run_id=start_run(self.ctx.conn, self.verb))
         return self.result
 
@@ -138,6 +114,17 @@ def build(ctx: Context, select: str | None = None) -> bool:
         ["--select", select] if select else [])
     ok = dbt(ctx.db, args, quiet=ctx.quiet) == 0
     run_after_build(ctx.conn)
+    return ok
+
+
+def build_verb(ctx: Context, select: str | None = None) -> bool:
+    """`build` on its own: the build, recorded in raw.run_log (verb 'build', the
+    selection and dbt's outcome in its counts)."""
+    with logged_run(ctx.conn, "build") as run:
+        ok = build(ctx, select)
+        run.counts.update(select=select, dbt_ok=ok)
+        if not ok:
+            run.status, run.message = "failed", "dbt build failed"
     return ok
 
 
