@@ -250,7 +250,7 @@ def dbt(ctx: typer.Context) -> None:
     from loaders.core.dbt import dbt as run_dbt
 
     args = list(ctx.args) or ["--help"]
-    code = run_dbt(database_for_dbt(args), args)
+    code = run_dbt(database_for_dbt(args), args, capture=False)
     raise typer.Exit(code)
 
 
