@@ -217,6 +217,22 @@ def demo(
     _exit_for(result)
 
 
+@app.command()
+@domain_errors
+def check() -> None:
+    """Pre-flight, changes nothing: config, every source (host key, login, listing),
+    SMTP and the database; lists what the next fetch would take. Exit 1 on any problem."""
+    from loaders.core.ui import scrub
+    from loaders.runs.check import check as run_check
+
+    report = run_check(_state["config"])
+    for line in report.lines:
+        typer.echo(scrub(line))
+    if report.problems:
+        typer.echo(f"error: check found {len(report.problems)} problem(s)", err=True)
+        raise typer.Exit(1)
+
+
 @app.command("trust-host")
 @domain_errors
 def trust_host(
