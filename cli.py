@@ -72,6 +72,17 @@ def _print_result(result) -> None:
     typer.echo(summary_text(result), nl=False)
 
 
+def _print_business(result) -> None:
+    """The business summary and where to look next (loaders.runs.business)."""
+    if result.business is None:
+        return
+    from loaders.runs.business import summary_lines
+
+    typer.echo("")
+    for line in summary_lines(result.business):
+        typer.echo(line)
+
+
 def _exit_for(result) -> None:
     """A run that was not clean ends with one line on stderr and exit status 1."""
     if result.status == "ok":
@@ -144,6 +155,7 @@ def run(
 
     result = jobs.run(_ctx(), wait=wait, skip_build=skip_build)
     _print_result(result)
+    _print_business(result)
     _exit_for(result)
 
 
@@ -214,6 +226,7 @@ def demo(
         from loaders.runs import status as st
 
         st.render(st.gather(ctx.conn, runs=5), jobs.overdue_sources(ctx))
+    _print_business(result)
     _exit_for(result)
 
 

@@ -163,3 +163,60 @@ def test_wait_says_for_which_run_it_waits_then_goes_on(tmp_path, db_url, sql):
     assert not (inbox / "RESULTS_A_20260110.csv").exists()
     assert sql("select verb, status from raw.run_log where run_id > %s", (run_id,)) == [
         ("fetch", "ok")]
+
+
+# Two results for Pending applications of the credentialing template (A9 passes, A4
+# fails) and one that matches no application.
+MORE_RESULTS = ("CandidateID,EligibilityID,LastName,FirstName,ExamCode,TestDate,TestCenter,Score,"
+                "PassingScore,Result,ResultDate\n"
+                "P3,A9,Smith,Cy,CPA,2026-03-10,TC01,88,70,PASS,2026-03-12\n"
+                "P4,A4,O'Neil,Di,CPA,2026-03-11,TC01,50,70,FAIL,2026-03-13\n"
+                "P9,E999,Nobody,Ned,CPA,2026-03-11,TC01,90,70,PASS,2026-03-13\n")
+
+
+def _counted(rows) -> str:
+    by = dict(rows)
+    return f"{sum(by.values())}" + (" (" + ", ".join(f"{k} {n}" for k, n in by.items()) + ")"
+                                    if by else "")
+
+
+@pytest.mark.db_from("credentialing_template")
+def test_run_ends_with_a_business_summary_read_from_the_marts(tmp_path, sql):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "RESULTS_ASSOC_20260315.csv").write_text(MORE_RESULTS)
+    (inbox / "RESULTS_ASSOC_20260316.csv").write_text("not,a,result,file\n1,2,3,4\n")
+    config = write_config(tmp_path, [
+        {"name": "prometric", "format": "prometric_results", "transport": "local",
+         "remote_folder": str(inbox), "settle_seconds": 0}])
+    result = run_cli("--config", str(config), "run", cwd=tmp_path, timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (run_id,), = sql("select max(run_id) from raw.run_log where verb = 'run'")
+    lines = result.stdout.splitlines()
+    summary = lines[lines.index(f"In business terms (run {run_id}):"):]
+    this_run = "file_id in (select file_id from raw.file_manifest where run_id = %s)"
+    outcomes = sql(f"select outcome, count(*) from marts.fct_exam_results where {this_run} "
+                   "group by 1 order by 1", (run_id,))
+    moved = sql("select to_status, count(*) from marts.fct_application_status_history "
+                f"where {this_run} group by 1 order by 1", (run_id,))
+    assert moved == [("Failed", 1), ("Passed", 1)]  # A4 and A9; P9's result matches nothing
+    anomalies = sql("select anomaly_type, count(*) from marts.mart_result_anomalies "
+                    "group by 1 order by 1")
+    (due, never), = sql("select count(*), count(*) - count(case when was_sent_before then 1 end) "
+                        "from marts.outbound_eligibility")
+    (scores, people), = sql("select count(*), count(distinct vendor_person_id) "
+                            "from marts.mart_scores_by_person")
+    (quarantined,), = sql("select count(*) from raw.file_manifest where run_id = %s "
+                          "and status = 'quarantined'", (run_id,))
+    assert quarantined == 1
+    assert summary[1:] == [
+        f"  exam results received: {_counted(outcomes)}",
+        f"  application statuses moved from Pending: {_counted(moved)}",
+        f"  results that need a person (all open): {_counted(anomalies)}",
+        f"  applications due for eligibility: {due} ({never} never sent)",
+        f"  admissions scores on file: {scores} for {people} person(s)",
+        "  files quarantined in this run: 1",
+        "Next: `python cli.py status` (runs, files, quarantine), `python cli.py report` "
+        "(HTML and a CSV of every mart), the exports (`python cli.py export --help`).",
+    ]
+    assert outcomes == [("Failed", 1), ("Passed", 2)]

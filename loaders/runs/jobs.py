@@ -32,6 +32,7 @@ class RunResult:
     email_sent: bool = False
     anomalies: dict = field(default_factory=dict)
     drift_quarantined: list[str] = field(default_factory=list)
+    business: object | None = None  # loaders.runs.business.BusinessSummary, after a run
 
     def counts(self) -> dict:
         return {
@@ -169,6 +170,9 @@ def run(ctx: Context, wait: bool = False, skip_build: bool = False) -> RunResult
     result.anomalies = st.anomaly_counts(ctx.conn)
     result.drift_quarantined = [f"{name} ({source}): {reason}" for _, source, name, _, reason
                                 in st.drift_quarantine(ctx.conn, result.run_id)]
+    from loaders.runs.business import gather
+
+    result.business = gather(ctx.conn, result.run_id)
     from loaders.runs.alerts import send_summary, summary_text
 
     text = summary_text(result)
