@@ -219,7 +219,7 @@ def demo(
     """Generate vendor files into a local inbox and run the whole job on them."""
     from loaders.devtools.demo import run_demo
 
-    ctx, result = run_demo(records=records, quiet=_state["quiet"])
+    ctx, result = run_demo(records=records, quiet=_state["quiet"], verbose=_state["verbose"])
     _print_result(result)
     if not _state["quiet"]:
         from loaders.runs import jobs
