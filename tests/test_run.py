@@ -220,3 +220,46 @@ def test_run_ends_with_a_business_summary_read_from_the_marts(tmp_path, sql):
         "(HTML and a CSV of every mart), the exports (`python cli.py export --help`).",
     ]
     assert outcomes == [("Failed", 1), ("Passed", 2)]
+
+
+# A second process in the middle of a build: its run_log row is open, it holds no run lock.
+BUILDING = """
+import sys
+from loaders.core.context import open_context
+try:
+    from loaders.core.runlog import start_run
+except ImportError:  # where it was before runlog
+    from loaders.runs.jobs import start_run
+ctx = open_context(None, quiet=True)
+print(start_run(ctx.conn, "build"), flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_a_build_at_work_is_not_abandoned_by_a_fetch_but_a_dead_one_is(tmp_path, db_url, sql):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    config = write_config(tmp_path, [
+        {"name": "prometric", "format": "prometric_results", "transport": "local",
+         "remote_folder": str(inbox), "settle_seconds": 0}])
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCOREBRIDGE_STATE_DIR": str(tmp_path / ".s")}
+    building = subprocess.Popen([sys.executable, "-c", BUILDING], cwd=tmp_path, env=env,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        run_id = int(building.stdout.readline())
+        fetched = run_cli("--config", str(config), "fetch", cwd=tmp_path)
+        assert fetched.returncode == 0, fetched.stdout + fetched.stderr
+        assert sql("select status from raw.run_log where run_id = %s", (run_id,)) == [
+            ("running",)]
+    finally:
+        building.kill()
+        building.wait()
+    deadline = time.monotonic() + 30
+    while sql("select 1 from pg_stat_activity where pid <> pg_backend_pid() and datname = "
+              "current_database() and query like 'select pg_advisory_lock(%%'"):
+        assert time.monotonic() < deadline  # the killed process's session is going away
+        time.sleep(0.2)
+    fetched = run_cli("--config", str(config), "fetch", cwd=tmp_path)
+    assert fetched.returncode == 0, fetched.stdout + fetched.stderr
+    assert sql("select status, message from raw.run_log where run_id = %s", (run_id,)) == [
+        ("abandoned", "process ended without finishing")]
