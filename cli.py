@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from loaders.core.cli_common import domain_errors
+from loaders.core.cli_common import RunLoggedGroup, domain_errors, open_from_cli
 
 __version__ = "0.1.0"
 
@@ -26,11 +26,11 @@ app = typer.Typer(
 db_app = typer.Typer(help="Manage the embedded PostgreSQL (used when "
                           "SCOREBRIDGE_DATABASE_URL is not set).", no_args_is_help=True)
 export_app = typer.Typer(help="Write files for other systems from the marts.",
-                         no_args_is_help=True)
+                         no_args_is_help=True, cls=RunLoggedGroup)
 app.add_typer(db_app, name="db")
 app.add_typer(export_app, name="export")
 
-_state: dict = {"config": None, "quiet": False}
+_state: dict = {"config": None, "quiet": False, "verbose": False}
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Config file "
                                                 "(default: scorebridge.yml).")]
@@ -48,24 +48,39 @@ def _version(value: bool) -> None:
 def main(
     config: ConfigOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show dbt's own output too "
+                                          "(it always goes to the log file).")] = False,
     version: Annotated[bool | None, typer.Option("--version", callback=_version, is_eager=True,
                                                  help="Show the version and exit.")] = None,
 ) -> None:
     """scorebridge: fetch, archive, land and model exam and test-score files."""
     _state["config"] = config
     _state["quiet"] = quiet
+    _state["verbose"] = verbose
 
 
 def _ctx(config: Path | None = None):
     from loaders.core.context import open_context
 
-    return open_context(config or _state["config"], quiet=_state["quiet"])
+    return open_context(config or _state["config"], quiet=_state["quiet"],
+                        verbose=_state["verbose"])
 
 
 def _print_result(result) -> None:
     from loaders.runs.alerts import summary_text
 
     typer.echo(summary_text(result), nl=False)
+
+
+def _print_business(result) -> None:
+    """The business summary and where to look next (loaders.runs.business)."""
+    if result.business is None:
+        return
+    from loaders.runs.business import summary_lines
+
+    typer.echo("")
+    for line in summary_lines(result.business):
+        typer.echo(line)
 
 
 def _exit_for(result) -> None:
@@ -124,8 +139,10 @@ def build(select: Annotated[str | None, typer.Option(help="dbt selection.")] = N
     """Run dbt build (seeds, models, tests) on the landed data."""
     from loaders.runs import jobs
 
-    if not jobs.build(_ctx(), select):
-        typer.echo("error: dbt build failed (see the output above)", err=True)
+    ctx = _ctx()
+    if not jobs.build_verb(ctx, select):
+        typer.echo(f"error: dbt build failed (the failing nodes are above; dbt's whole "
+                   f"output is in {ctx.log_file})", err=True)
         raise typer.Exit(1)
 
 
@@ -140,6 +157,7 @@ def run(
 
     result = jobs.run(_ctx(), wait=wait, skip_build=skip_build)
     _print_result(result)
+    _print_business(result)
     _exit_for(result)
 
 
@@ -185,12 +203,13 @@ def docs(
 @export_app.command("load-audit")
 @domain_errors
 def export_load_audit(
+    cli_ctx: typer.Context,
     out: Annotated[Path, typer.Option(help="CSV file to write.")] = Path("load_audit.csv"),
 ) -> None:
     """Write the load audit (one row per received file) as CSV."""
     from loaders.outbound.csv_files import export_table
 
-    n = export_table(_ctx(), "marts", "mart_load_audit", out)
+    n = export_table(open_from_cli(cli_ctx), "marts", "mart_load_audit", out)
     typer.echo(f"{out}: {n} rows")
 
 
@@ -202,14 +221,31 @@ def demo(
     """Generate vendor files into a local inbox and run the whole job on them."""
     from loaders.devtools.demo import run_demo
 
-    ctx, result = run_demo(records=records, quiet=_state["quiet"])
+    ctx, result = run_demo(records=records, quiet=_state["quiet"], verbose=_state["verbose"])
     _print_result(result)
     if not _state["quiet"]:
         from loaders.runs import jobs
         from loaders.runs import status as st
 
         st.render(st.gather(ctx.conn, runs=5), jobs.overdue_sources(ctx))
+    _print_business(result)
     _exit_for(result)
+
+
+@app.command()
+@domain_errors
+def check() -> None:
+    """Pre-flight, changes nothing: config, every source (host key, login, listing),
+    SMTP and the database; lists what the next fetch would take. Exit 1 on any problem."""
+    from loaders.core.ui import scrub
+    from loaders.runs.check import check as run_check
+
+    report = run_check(_state["config"])
+    for line in report.lines:
+        typer.echo(scrub(line))
+    if report.problems:
+        typer.echo(f"error: check found {len(report.problems)} problem(s)", err=True)
+        raise typer.Exit(1)
 
 
 @app.command("trust-host")
@@ -245,7 +281,7 @@ def dbt(ctx: typer.Context) -> None:
     from loaders.core.dbt import dbt as run_dbt
 
     args = list(ctx.args) or ["--help"]
-    code = run_dbt(database_for_dbt(args), args)
+    code = run_dbt(database_for_dbt(args), args, capture=False)
     raise typer.Exit(code)
 
 

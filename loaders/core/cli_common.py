@@ -9,7 +9,9 @@ import functools
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from loaders.core.errors import ScorebridgeError
 
@@ -25,17 +27,75 @@ def domain_errors(func):
         try:
             return func(*args, **kwargs)
         except ScorebridgeError as exc:
+            from loaders.core.runlog import note_failure
             from loaders.core.ui import scrub
 
-            typer.echo(f"error: {scrub(str(exc))}", err=True)
+            message = scrub(str(exc))
+            note_failure(message)  # into the verb's run_log row, when it has one
+            typer.echo(f"error: {message}", err=True)
             raise typer.Exit(1) from None
 
     return wrapper
 
 
 def open_from_cli(cli_ctx: typer.Context):
-    """The project context for the global --config and --quiet of the main command."""
+    """The project context for the global --config, --quiet and --verbose of the
+    main command (opened once per command)."""
     from loaders.core.context import open_context
 
-    params = cli_ctx.find_root().params
-    return open_context(params.get("config"), quiet=bool(params.get("quiet")))
+    root = cli_ctx.find_root()
+    if _CONTEXT not in root.meta:
+        params = root.params
+        ctx = open_context(params.get("config"), quiet=bool(params.get("quiet")),
+                           verbose=bool(params.get("verbose")))
+        root.meta[_CONTEXT] = ctx
+        verb = root.meta.get(_VERB)
+        if verb is not None:
+            from contextlib import ExitStack
+
+            from loaders.core.runlog import logged_run
+
+            stack = ExitStack()
+            stack.enter_context(logged_run(ctx.conn, verb))
+            root.meta[_RUN] = stack
+    return root.meta[_CONTEXT]
+
+
+_CONTEXT, _VERB, _RUN = "scorebridge_context", "scorebridge_verb", "scorebridge_run"
+
+
+class RunLoggedGroup(TyperGroup):
+    """A group of verbs that each write a ``raw.run_log`` row, verb '<group>
+    <command>' (e.g. 'export eligibility'): opened with the project context
+    (``--help`` writes none), closed 'ok' or 'failed' with the one-line error
+    when the command ends. The command adds counts with runlog.note."""
+
+    def resolve_command(self, ctx, args):
+        name, cmd, rest = super().resolve_command(ctx, args)
+        ctx.meta[_VERB] = f"{ctx.info_name} {name}"
+        return name, cmd, rest
+
+    def invoke(self, ctx):
+        try:
+            result = super().invoke(ctx)
+        except click.exceptions.Exit as exc:
+            _close_run(ctx, None if exc.exit_code == 0 else exc)
+            raise
+        except BaseException as exc:
+            _close_run(ctx, exc)
+            raise
+        _close_run(ctx, None)
+        return result
+
+
+def _close_run(ctx, exc: BaseException | None) -> None:
+    stack = ctx.meta.pop(_RUN, None)
+    if stack is None:
+        return
+    if isinstance(exc, click.exceptions.Exit):
+        from loaders.core.runlog import current_run, note_failure
+
+        run = current_run()
+        if run is not None and run.message is None:  # domain_errors gave none
+            note_failure(f"exit status {exc.exit_code}")
+    stack.__exit__(type(exc) if exc else None, exc, exc.__traceback__ if exc else None)

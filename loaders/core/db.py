@@ -453,30 +453,6 @@ def ensure_schema(conn, formats) -> None:
 
 
 @contextmanager
-def run_lock(conn, wait: bool):
-    """Holds the advisory lock for the duration of a run."""
-    with conn.cursor() as cur:
-        if wait:
-            cur.execute("select pg_advisory_lock(%s)", (RUN_LOCK_KEY,))
-        else:
-            cur.execute("select pg_try_advisory_lock(%s)", (RUN_LOCK_KEY,))
-            if not cur.fetchone()[0]:
-                cur.execute(
-                    f"select run_id, verb, started_at, pid from {RAW_SCHEMA}.run_log "
-                    "where status = 'running' order by run_id desc limit 1"
-                )
-                row = cur.fetchone()
-                who = (f"run {row[0]} ({row[1]}, pid {row[3]}, started {row[2]:%Y-%m-%d %H:%M})"
-                       if row else "another run")
-                raise LockBusy(f"{who} is processing files; try again later or use --wait")
-    try:
-        yield
-    finally:
-        with conn.cursor() as cur:
-            cur.execute("select pg_advisory_unlock(%s)", (RUN_LOCK_KEY,))
-
-
-@contextmanager
 def transaction(conn):
     """One explicit transaction on an autocommit connection."""
     conn.autocommit = False

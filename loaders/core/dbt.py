@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -11,12 +12,26 @@ from pathlib import Path
 
 from loaders.core.db import Database
 from loaders.core.paths import PROJECT_ROOT, STATE_DIR
+from loaders.core.ui import DBT_OUTPUT_LOGGER, Progress
 
 log = logging.getLogger(__name__)
 
 
-def dbt(ctx_db: Database, args: list[str], quiet: bool = False) -> int:
-    """Runs dbt in a child process against the same database."""
+out_log = logging.getLogger(DBT_OUTPUT_LOGGER)
+_NODE = re.compile(r"^\S*\s*(\d+) of (\d+) (START|OK|PASS|WARN|ERROR|FAIL|SKIP)\b")
+_FOUND = re.compile(r"\bFound \d+ ")
+_DONE = re.compile(r"\bDone\. PASS=")
+_COMPLETED = re.compile(r"\bCompleted with \d+ (error|warning)")
+
+
+def dbt(ctx_db: Database, args: list[str], quiet: bool = False, capture: bool = True) -> int:
+    """Runs dbt in a child process against the same database.
+
+    With ``capture`` (every verb but `python cli.py dbt`) each line of dbt's
+    output goes to the log file, and the terminal shows progress: what dbt
+    found, a bar of its nodes on a terminal, then its totals. When dbt fails,
+    its summary of the failing nodes and their messages is shown as errors.
+    """
     env = dict(os.environ)
     env.update(ctx_db.dbt_env())
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
@@ -25,13 +40,44 @@ def dbt(ctx_db: Database, args: list[str], quiet: bool = False) -> int:
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "dbt.cli.main"]
     cmd += [*args, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT)]
     log.info("dbt %s", " ".join(args))
-    out = subprocess.PIPE if quiet else None
-    proc = subprocess.run(cmd, env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT,
-                          text=True)
-    if proc.returncode != 0 and quiet and proc.stdout:
-        tail = "\n".join(proc.stdout.strip().splitlines()[-15:])
-        log.error("dbt %s failed:\n%s", args[0], tail, extra={"verbatim": True})
-    return proc.returncode
+    if not capture:
+        return subprocess.run(cmd, env=env, cwd=PROJECT_ROOT).returncode
+    env["DBT_USE_COLORS"] = "false"  # the log file gets plain text
+    lines: list[str] = []
+    with Progress(not quiet, counting=True) as progress:
+        task = None
+        proc = subprocess.Popen(cmd, env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, errors="replace")
+        for raw in proc.stdout:
+            line = raw.rstrip("\n")
+            lines.append(line)
+            out_log.info("%s", line)
+            node = _NODE.search(line)
+            if node is not None:
+                if task is None:
+                    task = progress.start(f"dbt {args[0]}", int(node[2]))
+                if node[3] != "START":
+                    progress.advance(task, 1)
+            elif _FOUND.search(line) or _DONE.search(line):
+                log.info("dbt %s: %s", args[0], _after_time(line))
+        code = proc.wait()
+    if code != 0:
+        log.error("dbt %s failed:\n%s", args[0], "\n".join(failure_lines(lines)),
+                  extra={"verbatim": True})
+    return code
+
+
+def _after_time(line: str) -> str:
+    """dbt's line without its leading clock time."""
+    return re.sub(r"^\d\d:\d\d:\d\d\s+", "", line).strip()
+
+
+def failure_lines(lines: list[str]) -> list[str]:
+    """What dbt said about its failure: from its 'Completed with N errors' summary
+    (each failing node and its message) to the end; else its last lines."""
+    start = next((i for i, line in enumerate(lines) if _COMPLETED.search(line)), None)
+    chosen = lines[start:] if start is not None else lines[-15:]
+    return [_after_time(line) for line in chosen if line.strip()]
 
 
 # What a room records from the models once a build is over (placement: the

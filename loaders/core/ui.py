@@ -61,7 +61,19 @@ class _ScrubFormatter(logging.Formatter):
         return scrub(super().format(record))
 
 
-def setup_logging(log_file: Path, quiet: bool) -> None:
+# The logger that carries each line dbt prints (loaders.core.dbt): always to
+# the log file, to the terminal only with --verbose.
+DBT_OUTPUT_LOGGER = "scorebridge.dbt"
+
+
+class _NotDbtOutput(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name != DBT_OUTPUT_LOGGER
+
+
+def setup_logging(log_file: Path, quiet: bool, verbose: bool = False) -> None:
+    """Everything to ``log_file``; to the terminal what a person follows: INFO
+    and up (WARNING with ``quiet``), dbt's own lines only with ``verbose``."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
@@ -81,16 +93,20 @@ def setup_logging(log_file: Path, quiet: bool) -> None:
     console.setLevel(logging.WARNING if quiet else logging.INFO)
     console.addFilter(_EscapeFilter())
     console.addFilter(_ScrubFilter())
+    if not verbose:
+        console.addFilter(_NotDbtOutput())
     root.addHandler(console)
     for noisy in ("paramiko", "dlt", "gnupg", "pyftpdlib", "urllib3", "filelock", "pgserver"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 class Progress:
-    """Thin wrapper over rich.progress with start/advance/stop by task id."""
+    """Thin wrapper over rich.progress with start/advance/stop by task id: bytes
+    of transfers, or with ``counting`` a count of steps (dbt's nodes)."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, counting: bool = False) -> None:
         self.enabled = enabled and sys.stderr.isatty()
+        self.counting = counting
         self._progress = None
 
     def __enter__(self):
@@ -98,7 +114,9 @@ class Progress:
             from rich.progress import (
                 BarColumn,
                 DownloadColumn,
+                MofNCompleteColumn,
                 TextColumn,
+                TimeElapsedColumn,
                 TimeRemainingColumn,
                 TransferSpeedColumn,
             )
@@ -106,9 +124,10 @@ class Progress:
 
             from loaders.core.ui_console import err_console
 
+            columns = ((MofNCompleteColumn(), TimeElapsedColumn()) if self.counting else
+                       (DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn()))
             self._progress = RichProgress(
-                TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                TransferSpeedColumn(), TimeRemainingColumn(), console=err_console(),
+                TextColumn("{task.description}"), BarColumn(), *columns, console=err_console(),
                 transient=True)
             self._progress.start()
         return self

@@ -53,6 +53,34 @@ from loaders.landing.landing import (
 log = logging.getLogger(__name__)
 
 IN_PROGRESS_SUFFIXES = (".part", ".filepart", ".tmp")
+# What a fetch does with a name in a remote folder's listing (listing_verdict).
+TAKE, SKIP, REFUSE, WAIT = "take", "skip", "refuse", "wait"
+
+
+def listing_verdict(src: SourceConfig, name: str) -> tuple[str, str | None]:
+    """What a fetch does with one listed name, before it looks at the manifest:
+    SKIP (not the source's pattern), REFUSE with the reason (a name that could
+    escape the archive), WAIT (still being written, by its name) or TAKE."""
+    from loaders.custody.transports import UnsafeNameError, check_remote_name
+
+    if not fnmatch.fnmatch(name, src.pattern):
+        return SKIP, None
+    try:
+        check_remote_name(name)
+    except UnsafeNameError as exc:
+        return REFUSE, str(exc)
+    if name.lower().endswith(IN_PROGRESS_SUFFIXES):
+        return WAIT, None
+    return TAKE, None
+
+
+def already_received(conn, source: str, name: str, size: int) -> int | None:
+    """The manifest's file id of a file of this source, name and size, if any
+    (a source that keeps its files on the server is not fetched from twice)."""
+    with conn.cursor() as cur:
+        cur.execute(f"select min(file_id) from {RAW_SCHEMA}.file_manifest where source = %s "
+                    "and original_name = %s and size_bytes = %s", (source, name, size))
+        return cur.fetchone()[0]
 @dataclass
 class SourceSummary:
     source: str
@@ -415,12 +443,7 @@ class Custody:
 
     # -- remote sources ---------------------------------------------------
     def fetch_source(self, src: SourceConfig) -> SourceSummary:
-        from loaders.custody.transports import (
-            TransportError,
-            UnsafeNameError,
-            check_remote_name,
-            open_transport,
-        )
+        from loaders.custody.transports import TransportError, open_transport
 
         fmt = get_format(src.format)
         summary = SourceSummary(src.name)
@@ -430,20 +453,18 @@ class Custody:
             self._record_gone(src, listing)
             candidates = {}
             for name, entry in sorted(listing.items()):
-                if not fnmatch.fnmatch(name, src.pattern):
+                verdict, reason = listing_verdict(src, name)
+                if verdict == SKIP:
                     continue
-                try:
-                    check_remote_name(name)
-                except UnsafeNameError as exc:
-                    self._refuse(src, name, str(exc), summary)
+                if verdict == REFUSE:
+                    self._refuse(src, name, reason, summary)
                     continue
-                if name.lower().endswith(IN_PROGRESS_SUFFIXES):
+                if verdict == WAIT:
                     summary.waiting += 1
                     log.info("%s: %s is still being written (name); next run", src.name, name)
                     continue
-                if not src.delete_after and self._row(
-                        "source = %s and original_name = %s and size_bytes = %s",
-                        (src.name, name, entry.size)) is not None:
+                if not src.delete_after and already_received(
+                        self.conn, src.name, name, entry.size) is not None:
                     continue  # kept on the server by configuration, already received
                 candidates[name] = entry
             if candidates and src.settle_seconds > 0:

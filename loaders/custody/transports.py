@@ -401,8 +401,13 @@ class FtpTransport(Transport):
         except (OSError, ftplib.Error) as exc:
             raise TransportError(f"{self.where}: cannot list {self.folder}: {exc}") from None
         files = []
-        self.ftp.voidcmd("TYPE I")
-        for path in self.ftp.nlst(self.folder):
+        try:
+            self.ftp.voidcmd("TYPE I")
+            names = self.ftp.nlst(self.folder)
+        except (OSError, ftplib.Error) as exc:
+            # A folder that is not there (550) ends here, MLSD having failed too.
+            raise TransportError(f"{self.where}: cannot list {self.folder}: {exc}") from None
+        for path in names:
             name = posixpath.basename(path)
             try:
                 size = self.ftp.size(posixpath.join(self.folder, name))

@@ -61,13 +61,13 @@ def drop_files(records: int, seed: int) -> None:
         log.info("demo: vendor %s dropped %s", name, path.name)
 
 
-def run_demo(records: int = 200, quiet: bool = False):
+def run_demo(records: int = 200, quiet: bool = False, verbose: bool = False):
     """Returns the context and the run's result."""
     from loaders.core.context import open_context
     from loaders.runs import jobs
 
     DEMO_DIR.mkdir(parents=True, exist_ok=True)
     config = write_demo_config()
-    ctx = open_context(config, quiet=quiet)
+    ctx = open_context(config, quiet=quiet, verbose=verbose)
     drop_files(records, seed=int(time.time()))
     return ctx, jobs.run(ctx)

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from loaders.core.errors import ScorebridgeError
+from loaders.core.runlog import note
 
 log = logging.getLogger(__name__)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -53,7 +54,9 @@ def export_table(ctx, schema: str, table: str, out: Path) -> int:
             raise ExportError(f"{schema}.{table} does not exist yet (run python cli.py build)")
         cur.execute(f"select * from {schema}.{table} order by 1")
         header = [d[0] for d in cur.description]
-        return write_csv(out, header, cur)
+        n = write_csv(out, header, cur)
+    note(rows=n, file=str(out))
+    return n
 
 
 def export_marts(ctx, folder: Path) -> list[Path]:

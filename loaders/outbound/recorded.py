@@ -21,6 +21,7 @@ from pathlib import Path
 
 from loaders.core.db import RUN_LOCK_KEY, table_exists, transaction
 from loaders.core.hashing import file_sha256
+from loaders.core.runlog import note
 from loaders.outbound.csv_files import ExportError, write_csv
 
 # Serialises the exports that record what they sent (not the run lock: an
@@ -134,6 +135,7 @@ def recorded_export(conn, record: Record, files: Sequence[OutFile], *,
         cur.execute("select pg_advisory_xact_lock(%s)", (EXPORT_LOCK_KEY,))
         rows = select()
         if not rows:
+            note(rows=0)
             return Written(None, 0)
         record_id = _next_id(cur, record.table, record.id_column)
         first = _target(out, files[0].name(record_id, now))
@@ -164,6 +166,7 @@ def recorded_export(conn, record: Record, files: Sequence[OutFile], *,
             for path in paths:
                 path.unlink(missing_ok=True)
             raise
+    note(rows=n, file=first.name, record_id=record_id, uploaded_to=uploaded_to)
     return Written(first, n, sha, record_id, uploaded_to, tuple(paths))
 
 

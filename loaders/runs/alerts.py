@@ -53,6 +53,44 @@ def summary_text(result) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _open(smtp: SmtpConfig) -> smtplib.SMTP:
+    """A connected client: EHLO done, STARTTLS and login when configured."""
+    if smtp.ssl:
+        client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=30,
+                                  context=ssl.create_default_context())
+    else:
+        client = smtplib.SMTP(smtp.host, smtp.port, timeout=30)
+    try:
+        client.ehlo()
+        if smtp.starttls:
+            client.starttls(context=ssl.create_default_context())
+            client.ehlo()
+        if smtp.user and smtp.password:
+            client.login(smtp.user, smtp.password.reveal())
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def check_smtp(smtp: SmtpConfig) -> str | None:
+    """Connects, says EHLO, STARTTLS and logs in as configured, sends nothing;
+    None when all went well, else the problem in one line (no secret)."""
+    where = f"smtp {smtp.host}:{smtp.port}"
+    try:
+        with _open(smtp) as client:
+            client.noop()
+    except smtplib.SMTPAuthenticationError as exc:
+        return f"{where}: login refused for user {smtp.user} ({exc.smtp_code})"
+    except smtplib.SMTPNotSupportedError as exc:
+        return f"{where}: {exc}"
+    except smtplib.SMTPException as exc:
+        return f"{where}: refused: {type(exc).__name__}: {exc}"
+    except OSError as exc:
+        return f"{where}: cannot connect: {exc.strerror or type(exc).__name__}"
+    return None
+
+
 def send_summary(smtp: SmtpConfig, result, text: str) -> bool:
     msg = EmailMessage()
     problems = (sum(s.quarantined + len(s.errors) for s in result.summaries) + len(result.overdue)
@@ -63,16 +101,7 @@ def send_summary(smtp: SmtpConfig, result, text: str) -> bool:
     msg["To"] = ", ".join(smtp.recipients)
     msg.set_content(text)
     try:
-        if smtp.ssl:
-            client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=30,
-                                      context=ssl.create_default_context())
-        else:
-            client = smtplib.SMTP(smtp.host, smtp.port, timeout=30)
-        with client:
-            if smtp.starttls:
-                client.starttls(context=ssl.create_default_context())
-            if smtp.user and smtp.password:
-                client.login(smtp.user, smtp.password.reveal())
+        with _open(smtp) as client:
             client.send_message(msg)
     except (OSError, smtplib.SMTPException) as exc:
         log.error("could not send the run email through %s:%s: %s", smtp.host, smtp.port,

@@ -7,43 +7,19 @@ row and returns a summary; ``cli.py`` only parses options and calls these.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from loaders.core.context import Context
-from loaders.core.db import RAW_SCHEMA, DatabaseError, run_lock
+from loaders.core.db import RAW_SCHEMA, DatabaseError
 from loaders.core.dbt import dbt, run_after_build
+from loaders.core.runlog import close_abandoned_runs, finish_run, logged_run, run_lock, start_run
 from loaders.core.statuses import ARCHIVED, FAILED, REFUSED
 from loaders.core.ui import Progress
 from loaders.custody.pipeline import Custody, SourceSummary, failure_reason
 
 log = logging.getLogger(__name__)
-
-
-# -- run log ----------------------------------------------------------------
-def start_run(conn, verb: str) -> int:
-    with conn.cursor() as cur:
-        cur.execute(f"insert into {RAW_SCHEMA}.run_log (verb, pid) values (%s, %s) "
-                    "returning run_id", (verb, os.getpid()))
-        return cur.fetchone()[0]
-
-
-def finish_run(conn, run_id: int, status: str, counts: dict, message: str | None = None):
-    import json
-
-    with conn.cursor() as cur:
-        cur.execute(f"update {RAW_SCHEMA}.run_log set ended_at = now(), status = %s, "
-                    "counts = %s, message = %s where run_id = %s",
-                    (status, json.dumps(counts, default=str), message, run_id))
-
-
-def _close_abandoned_runs(conn) -> None:
-    """Runs whose process died (kill -9) stay 'running'; mark them, once we hold the lock."""
-    with conn.cursor() as cur:
-        cur.execute(f"update {RAW_SCHEMA}.run_log set status = 'abandoned', ended_at = now(), "
-                    "message = 'process ended without finishing' where status = 'running'")
 
 
 @dataclass
@@ -56,6 +32,7 @@ class RunResult:
     email_sent: bool = False
     anomalies: dict = field(default_factory=dict)
     drift_quarantined: list[str] = field(default_factory=list)
+    business: object | None = None  # loaders.runs.business.BusinessSummary, after a run
 
     def counts(self) -> dict:
         return {
@@ -100,7 +77,7 @@ class _Locked:
     def __enter__(self) -> RunResult:
         self._lock = run_lock(self.ctx.conn, self.wait)
         self._lock.__enter__()
-        _close_abandoned_runs(self.ctx.conn)
+        close_abandoned_runs(self.ctx.conn)
         self.result = RunResult(run_id=start_run(self.ctx.conn, self.verb))
         return self.result
 
@@ -188,6 +165,17 @@ def build(ctx: Context, select: str | None = None) -> bool:
     return ok
 
 
+def build_verb(ctx: Context, select: str | None = None) -> bool:
+    """`build` on its own: the build, recorded in raw.run_log (verb 'build', the
+    selection and dbt's outcome in its counts)."""
+    with logged_run(ctx.conn, "build") as run:
+        ok = build(ctx, select)
+        run.counts.update(select=select, dbt_ok=ok)
+        if not ok:
+            run.status, run.message = "failed", "dbt build failed"
+    return ok
+
+
 # -- expectations and the scheduled job ---------------------------------------
 def overdue_sources(ctx: Context, now: datetime | None = None) -> list[str]:
     """Sources whose ``expect_every`` window passed with no file received."""
@@ -229,6 +217,9 @@ def run(ctx: Context, wait: bool = False, skip_build: bool = False) -> RunResult
     result.anomalies = st.anomaly_counts(ctx.conn)
     result.drift_quarantined = [f"{name} ({source}): {reason}" for _, source, name, _, reason
                                 in st.drift_quarantine(ctx.conn, result.run_id)]
+    from loaders.runs.business import gather
+
+    result.business = gather(ctx.conn, result.run_id)
     from loaders.runs.alerts import send_summary, summary_text
 
     text = summary_text(result)
