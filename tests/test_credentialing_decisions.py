@@ -101,9 +101,9 @@ def test_a_later_conflicting_result_keeps_the_exported_decision_until_a_person_c
     build(tmp_path)
 
     # The decision and its row stay; both results are conflicting_results.
-    a1 = "select status_change_id, from_status, to_status, status_source, result_id " \
-         "from marts.fct_application_status_history where application_id = 'A1' " \
-         "and status_source <> 'organisation' order by recorded_at"
+    a1 = ("select status_change_id, from_status, to_status, result_id "
+          "from marts.fct_application_status_history where application_id = 'A1' "
+          "and result_id is not null order by changed_at")
     decided = sql(a1)
     assert [(r[0], r[1], r[2]) for r in decided] == [(exported[0], "Pending", "Passed")]
     assert statuses(sql)["A1"] == ("Passed", "result")
@@ -136,3 +136,34 @@ def test_a_later_conflicting_result_keeps_the_exported_decision_until_a_person_c
     incremental = snapshot(sql)
     build(tmp_path, "--full-refresh")
     assert snapshot(sql) == incremental
+
+
+def test_the_demo_order_applications_after_results_keeps_the_decisions(tmp_path, sql):
+    """The demo lands the applications file after the results file (DEMO_SOURCES order)."""
+    from loaders.core.context import open_context
+    from loaders.devtools.demo import DEMO_SOURCES
+    from loaders.devtools.generate import generate, generate_people
+    from loaders.runs import jobs
+    from tests.helpers import write_config
+
+    wanted = ("prometric_results", "persons", "applications")
+    order = [fmt for _, fmt, _ in DEMO_SOURCES if fmt in wanted]
+    assert order.index("prometric_results") < order.index("applications")
+    people = generate_people(60, seed=11)
+    ctx = open_context(write_config(tmp_path, []), quiet=True)
+    try:
+        for fmt in order:
+            path = generate(fmt, tmp_path / "files" / f"{fmt}.csv", 60, seed=11, people=people)
+            assert not any(s.errors for s in jobs.load(ctx, fmt, [path]).summaries)
+    finally:
+        ctx.conn.close()
+    build(tmp_path)
+
+    decided = "exists (select 1 from marts.fct_application_status_history as h " \
+              "where h.application_id = s.application_id and h.result_id is not null)"
+    reverted = sql(f"select count(*) from marts.mart_application_status as s "
+                   f"where current_status = 'Pending' and {decided}")
+    shown = sql(f"select count(*) from marts.mart_application_status as s "
+                f"where current_status in ('Passed', 'Failed', 'No-show') and {decided}")
+    assert reverted == [(0,)] and shown[0][0] > 0
+    assert sql("select count(*) from marts.mart_print_queue where print_kind = 'certificate'")[0][0] > 0
