@@ -68,7 +68,7 @@ def test_a_stale_extract_keeps_decisions_and_an_organisation_decision_is_honoure
     stale_file, = sql("select file_id from raw.file_manifest where original_name = 'applications_2.csv'")
     history = sql("select from_status, to_status, status_source, file_id, line_number "
                   "from marts.fct_application_status_history where application_id = 'A2' "
-                  "order by recorded_at, status_change_id")
+                  "order by event_number")
     result_file, = sql("select file_id from raw.file_manifest "
                        "where original_name = 'RESULTS_ASSOC_20260215.csv'")
     apps_file, = sql("select file_id from raw.file_manifest where original_name = 'applications.csv'")

@@ -342,6 +342,8 @@ select
         )
     end as status_change_id,
     application_id,
+    -- the event's place among all the application's events, changes or not
+    event_number,
     person_id,
     exam_code,
     status_before as from_status,

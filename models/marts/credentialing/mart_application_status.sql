@@ -16,7 +16,7 @@ history as (
     select
         *,
         row_number() over (
-            partition by application_id order by recorded_at desc, status_change_id desc
+            partition by application_id order by event_number desc
         ) as newest_first
     from {{ ref('fct_application_status_history') }}
 
