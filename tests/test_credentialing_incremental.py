@@ -31,14 +31,14 @@ P6,A6,Eve,Eva,,2026-03-02,TC03,70,70,PASS,2026-03-04
 """
 # After both result files: E404 (named by a result of the first file) arrives,
 # exam XYZ gets an application, and A4 is withdrawn. A2 (failed by a result)
-# still says Pending: a stale extract; A6 (a no-show by a result) says Passed:
+# still says Pending: a stale extract; A8 (passed by a result) says Failed:
 # the organisation decided otherwise.
 APPLICATIONS_2 = APPLICATIONS.splitlines()[0] + """
 E404,P9,CPA,2026-01-30,Pending,2026-02-01,2026-08-01,
 A12,P4,XYZ,2026-02-01,Pending,2026-02-01,2026-08-01,
 A4,P4,CPA,2026-03-01,Withdrawn,2026-03-05,2026-09-05,
 A2,P2,CPA,2026-01-20,Pending,2026-01-25,2026-07-25,Extra time
-A6,P5,CPA,2026-01-10,Passed,2026-01-15,2026-07-15,
+A8,P4,CMA,2025-09-01,Failed,2025-09-05,2026-03-05,
 """
 # The credentialing models and what they are built from (other domains' models
 # have nothing to do with these rules and would only slow the test down): what
@@ -105,10 +105,10 @@ def test_incremental_builds_equal_a_full_refresh_and_reruns_change_nothing(
         "A9": "Passed", "E404": "Passed", "A12": "Passed"}
     current = {a: (st, src) for a, st, src in sql(
         "select application_id, current_status, status_source from marts.mart_application_status")}
-    assert (current["A2"], current["A6"]) == (("Failed", "result"), ("Passed", "organisation"))
+    assert (current["A2"], current["A8"]) == (("Failed", "result"), ("Failed", "organisation"))
     anomalies = sql("select application_id, anomaly_type from marts.mart_result_anomalies")
     assert [a for a in anomalies if a[1] == "organisation_disagrees"] == [
-        ("A6", "organisation_disagrees")]
+        ("A8", "organisation_disagrees")]
     assert anomalies.count(("A1", "conflicting_results")) == 2
     assert not [a for a in anomalies if a[0] in ("E404", "A12", "A5")]
     assert not [a for a in anomalies if a[1] == "unknown_exam"]  # XYZ is known now
