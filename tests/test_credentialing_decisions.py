@@ -167,3 +167,26 @@ def test_the_demo_order_applications_after_results_keeps_the_decisions(tmp_path,
                 f"where current_status in ('Passed', 'Failed', 'No-show') and {decided}")
     assert reverted == [(0,)] and shown[0][0] > 0
     assert sql("select count(*) from marts.mart_print_queue where print_kind = 'certificate'")[0][0] > 0
+
+
+@pytest.mark.db_from("credentialing_template")
+def test_a_decision_not_yet_sent_waits_for_the_choice_and_choosing_it_sends_no_correction(
+        tmp_path, sql):
+    land(tmp_path, "prometric_results", "RESULTS_ASSOC_20260301.csv", SECOND_RESULT)
+    build(tmp_path)
+    outbound = "select application_id, from_status, to_status from marts.outbound_status_changes"
+    assert sorted(a for a, _, _ in sql(outbound)) == ["A2", "A6", "A8"]  # A1 held back
+
+    passed_anomaly, passed_result = sql(
+        "select anomaly_id, result_id from marts.mart_result_anomalies where application_id = 'A1' "
+        "and anomaly_type = 'conflicting_results' and outcome = 'Passed'")[0]
+    sql("insert into ops.problem_handling (problem_id, problem_kind, note, chosen_result_id, "
+        "handled_by, recorded_from) values (%s, 'anomaly', 'the pass stands', %s, 'reviewer', "
+        "'cli')", (passed_anomaly, passed_result))
+    build(tmp_path)
+
+    # The first decision goes out as it was; choosing it is no change, so no correction.
+    assert sorted(sql(outbound)) == [("A1", "Pending", "Passed"), ("A2", "Pending", "Failed"),
+                                     ("A6", "Pending", "No-show"), ("A8", "Pending", "Passed")]
+    assert statuses(sql)["A1"] == ("Passed", "result")
+    assert sql("select count(*) from marts.mart_print_queue where application_id = 'A1'") == [(2,)]
