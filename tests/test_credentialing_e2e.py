@@ -55,7 +55,7 @@ def test_results_over_sftp_run_statuses_anomalies_email_report_and_reruns(
     assert status["A7"] == "Withdrawn" and status["A5"] == "Failed"
     history = sql("select application_id, from_status, to_status, result_id is not null, "
                   "file_id, rule is not null from marts.fct_application_status_history "
-                  "order by application_id")
+                  "where status_source = 'result' order by application_id")
     assert history == [(a, "Pending", s, True, file_id, True) for a, s in
                        (("A1", "Passed"), ("A2", "Failed"), ("A6", "No-show"),
                         ("A8", "Passed"))]

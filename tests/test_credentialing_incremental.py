@@ -5,7 +5,8 @@ result file and a second applications file are landed, each followed by an
 incremental `build`. The rules that need earlier results or later
 applications are exercised: a duplicate across files, a result that conflicts
 with an earlier decision, an application that arrives after its result, an
-exam that becomes known. The marts and intermediate tables are then compared
+exam that becomes known, a stale extract and an organisation decision that
+differs from a result's. The marts and intermediate tables are then compared
 with a `dbt build --full-refresh` of the same raw data. A rerun changes nothing.
 """
 
@@ -29,11 +30,15 @@ P5,A5,Eve,Eva,CPA,2025-07-01,TC01,50,70,FAIL,2025-07-03
 P6,A6,Eve,Eva,,2026-03-02,TC03,70,70,PASS,2026-03-04
 """
 # After both result files: E404 (named by a result of the first file) arrives,
-# exam XYZ gets an application, and A4 is withdrawn.
+# exam XYZ gets an application, and A4 is withdrawn. A2 (failed by a result)
+# still says Pending: a stale extract; A8 (passed by a result) says Failed:
+# the organisation decided otherwise.
 APPLICATIONS_2 = APPLICATIONS.splitlines()[0] + """
 E404,P9,CPA,2026-01-30,Pending,2026-02-01,2026-08-01,
 A12,P4,XYZ,2026-02-01,Pending,2026-02-01,2026-08-01,
 A4,P4,CPA,2026-03-01,Withdrawn,2026-03-05,2026-09-05,
+A2,P2,CPA,2026-01-20,Pending,2026-01-25,2026-07-25,Extra time
+A8,P4,CMA,2025-09-01,Failed,2025-09-05,2026-03-05,
 """
 # The credentialing models and what they are built from (other domains' models
 # have nothing to do with these rules and would only slow the test down): what
@@ -43,7 +48,7 @@ CREDENTIALING = ("--select", "+models/marts/credentialing", "--indirect-selectio
                  "--exclude-resource-type", "unit_test",  # unit tests: tests/test_dbt_unit.py
                  "--vars", "{as_of_date: '2026-04-01'}")
 # Written only by the build that last touched a row: not part of the results.
-BOOKKEEPING = {"rebuilt_at", "results_loaded_at", "applications_loaded_at"}
+BOOKKEEPING = {"rebuilt_at", "results_loaded_at", "applications_loaded_at", "problems_handled_at"}
 
 
 def tables() -> list[tuple[str, str]]:
@@ -95,11 +100,17 @@ def test_incremental_builds_equal_a_full_refresh_and_reruns_change_nothing(
                          "where exam_code = 'CPA' and result_code = 'FAIL' and score = 55"))
     assert delivered == {"P2": 2}
     decided = dict(sql("select application_id, to_status "
-                       "from marts.fct_application_status_history"))
-    assert "A1" not in decided  # two results that disagree decide nothing
+                       "from marts.fct_application_status_history where status_source = 'result'"))
+    # The first result decided A1; a later, different one does not erase it.
+    assert decided["A1"] == "Passed"
     assert {k: decided.get(k) for k in ("A9", "E404", "A12")} == {
         "A9": "Passed", "E404": "Passed", "A12": "Passed"}
+    current = {a: (st, src) for a, st, src in sql(
+        "select application_id, current_status, status_source from marts.mart_application_status")}
+    assert (current["A2"], current["A8"]) == (("Failed", "result"), ("Failed", "organisation"))
     anomalies = sql("select application_id, anomaly_type from marts.mart_result_anomalies")
+    assert [a for a in anomalies if a[1] == "organisation_disagrees"] == [
+        ("A8", "organisation_disagrees")]
     assert anomalies.count(("A1", "conflicting_results")) == 2
     assert not [a for a in anomalies if a[0] in ("E404", "A12", "A5")]
     assert not [a for a in anomalies if a[1] == "unknown_exam"]  # XYZ is known now

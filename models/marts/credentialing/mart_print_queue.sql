@@ -1,12 +1,16 @@
--- Everyone whose application a result decided as Passed, once for the
--- certificate and once for the ID card, until export print records it as
+-- Everyone whose application a result (or a person's choice among conflicting
+-- results) decided as Passed, unless its conflicting results wait for a
+-- person, once for the certificate and once for the ID card, until export print records it as
 -- printed. Names in proper case; the certificate number is stable:
 -- exam, pass year and application id.
 
 with passed as (
 
     select * from {{ ref('mart_application_status') }}
-    where current_status = 'Passed' and status_source = 'result'
+    where
+        current_status = 'Passed'
+        and status_source in ('result', 'resolution')
+        and not has_unresolved_conflict
 
 ),
 
