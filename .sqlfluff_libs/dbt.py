@@ -30,3 +30,7 @@ def datediff(first_date, second_date, datepart):
 
 def current_timestamp():
     return "now()"
+
+
+def length(expression):
+    return f"length({expression})"
