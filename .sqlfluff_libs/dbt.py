@@ -34,3 +34,7 @@ def current_timestamp():
 
 def length(expression):
     return f"length({expression})"
+
+
+def listagg(measure, delimiter_text="','", order_by_clause=None, limit_num=None):
+    return f"string_agg({measure}, {delimiter_text} {order_by_clause or ''})"
