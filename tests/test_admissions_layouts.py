@@ -154,3 +154,38 @@ def test_gre_files_are_read_with_the_version_of_their_record_length(tmp_path, sq
     assert quarantine[0][1].startswith(
         "1 of 1 records are not 500 characters long (layout version 2022")
     assert scores(sql, "GRE", "3000001") == []
+
+
+def gre_file(path, records, short_lines):
+    """A GRE 2022 file of ``records`` records; those at ``short_lines`` are cut
+    to 450 characters."""
+    lines = []
+    for line in range(1, records + 1):
+        record = gre_record(f"{4000000 + line}", [("V", "150")])
+        lines.append(record[:450] if line in short_lines else record)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_few_wrong_length_records_are_flagged_and_the_rest_lands(tmp_path, sql):
+    # 1 short record in 200 is under admissions_max_unparsed_share (5%): the file
+    # lands, that record is an error row. 20 in 200 is over it: the file is quarantined.
+    load(tmp_path, "gre_fixed", gre_file(tmp_path / "gre_one_short.dat", 200, {57}))
+    load(tmp_path, "gre_fixed", gre_file(tmp_path / "gre_many_short.dat", 200,
+                                         set(range(1, 200, 10))))
+    build(tmp_path)
+    quarantine = sql("select file_name, reason from marts.mart_file_quarantine")
+    assert [q[0] for q in quarantine] == ["gre_many_short.dat"]
+    assert quarantine[0][1].startswith("20 of 200 records are not 500 characters long")
+    assert "more than 5" in quarantine[0][1]
+
+    errors = sql("select line_number, field_name, field_value, rule, is_file_quarantined "
+                 "from marts.mart_score_errors where file_name = 'gre_one_short.dat'")
+    assert errors == [(57, "record", "450", "record_length", False)]
+    people = {p for (p,) in sql(
+        "select vendor_person_id from intermediate.int_admissions__scores "
+        "where file_name = 'gre_one_short.dat'")}
+    assert len(people) == 199 and "4000057" not in people and "4000058" in people
+    audit = sql("select rows_read, rows_flagged, is_quarantined from "
+                "marts.mart_admissions_load_audit where file_name = 'gre_one_short.dat'")
+    assert audit == [(200, 1, False)]

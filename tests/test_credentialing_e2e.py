@@ -107,3 +107,51 @@ def test_results_over_sftp_run_statuses_anomalies_email_report_and_reruns(
     assert list(sftp_folder.iterdir()) == []
     assert snapshot(sql, exclude={"mart_load_audit"}) == {
         t: rows for t, rows in before.items() if t != "mart_load_audit"}
+
+
+HEADER = RESULTS.splitlines()[0]
+
+
+def test_a_result_file_without_a_required_column_is_quarantined_naming_it(tmp_path, sql):
+    """Each of CandidateID, EligibilityID, ExamCode, TestDate and Result is required
+    in the header: a file without one lands no row, its reason names the column."""
+    columns = HEADER.split(",")
+    rows = [line.split(",") for line in RESULTS.splitlines()[1:3]]
+    required = ["CandidateID", "EligibilityID", "ExamCode", "TestDate", "Result"]
+    for name in required:
+        keep = [i for i, c in enumerate(columns) if c != name]
+        path = tmp_path / f"RESULTS_NO_{name}.csv"
+        path.write_text("\n".join(",".join(r[i] for i in keep) for r in [columns, *rows]) + "\n")
+        run_cli("load", "prometric_results", str(path), cwd=tmp_path)
+    got = dict(sql("select original_name, quarantine_reason from raw.file_manifest "
+                   "where status = 'quarantined'"))
+    assert sorted(got) == sorted(f"RESULTS_NO_{n}.csv" for n in required)
+    for name in required:
+        assert got[f"RESULTS_NO_{name}.csv"].startswith(
+            f"header lacks the required column(s) {name} of prometric_results")
+    assert sql("select count(*) from raw.prometric_results") == [(0,)]
+
+
+def test_future_test_dates_and_overlong_values_are_error_rows(tmp_path, sql):
+    """A test date after today, and a value longer than its limit (max_length in
+    seeds/layouts/layout_columns.csv), are error rows; the file's good line is a result."""
+    long_name = "L" * 61
+    path = tmp_path / "RESULTS_ASSOC_20260301.csv"
+    path.write_text(HEADER + "\n" + "\n".join([
+        "P1,A1,Able,Ann,CPA,2026-02-10,TC01,82,70,PASS,2026-02-12",
+        "P2,A2,Cmd,Bob,CPA,2999-01-01,TC01,55,70,FAIL,2026-02-13",
+        f"P5,A6,{long_name},Eva,CPA,2026-02-12,,,70,NS,2026-02-14",
+        "P4,A8,O'Neil,Di,CMA,2025-11-20,TC02,91,70,P,2025-11-22",
+    ]) + "\n")
+    ok(run_cli("load", "prometric_results", str(path), cwd=tmp_path))
+    ok(run_cli("build", "--select", "+mart_result_errors +mart_result_anomalies +fct_exam_results",
+               cwd=tmp_path, timeout=900))
+    errors = sql("select line_number, field, field_value, reason from marts.mart_result_errors "
+                 "order by line_number")
+    assert errors == [
+        (3, "TestDate", "2999-01-01", "test date in the future"),
+        (4, "LastName", long_name,
+         "61 characters, longer than the limit of 60 (max_length in layout_columns)"),
+    ]
+    lines = sorted(r[0] for r in sql("select line_number from marts.fct_exam_results"))
+    assert lines == [2, 5]

@@ -171,7 +171,8 @@ def test_a_file_of_another_format_is_quarantined_whole_before_it_lands(tmp_path,
     (status, reason, landed), = sql("select status, quarantine_reason, rows_landed "
                                     "from raw.file_manifest")
     assert status == "quarantined" and landed is None
-    assert reason.startswith("header lacks the required column(s) application_id of applications")
+    assert reason.startswith(
+        "header lacks the required column(s) application_id, exam_code of applications")
     columns = {r[0] for r in sql("select column_name from information_schema.columns "
                                  "where table_schema = 'raw' and table_name = 'applications'")}
     assert "ssn" not in columns

@@ -158,8 +158,11 @@ def build(ctx: Context, select: str | None = None) -> bool:
     what the tables it reads now hold). dbt's unit tests check the SQL against
     fixed inputs, not the data, so they run in the test suite
     (tests/test_dbt_unit.py, `dbt test --select test_type:unit`), not nightly."""
+    # A partial build runs the tests whose parents it builds, not a test that
+    # merely touches one of them (the layout seed's tests read other seeds and
+    # admissions models a credentialing build does not make).
     args = ["build", "--exclude-resource-type", "unit_test"] + (
-        ["--select", select] if select else [])
+        ["--select", select, "--indirect-selection", "buildable"] if select else [])
     ok = dbt(ctx.db, args, quiet=ctx.quiet) == 0
     run_after_build(ctx.conn)
     return ok

@@ -50,21 +50,24 @@ record_lengths as (
         r.file_id,
         l.layout_version,
         l.expected_record_length,
+        l.record_length as usual_record_length,
         count(*) as records,
-        sum(case when r.record_length <> l.expected_record_length then 1 else 0 end)
-            as wrong_records,
-        min(case when r.record_length <> l.expected_record_length then r.line_number end)
-            as first_wrong_line
+        sum(case when r.is_record_length_wrong then 1 else 0 end) as wrong_records,
+        min(case when r.is_record_length_wrong then r.line_number end) as first_wrong_line
     from records as r
     inner join file_layouts as l
         on r.file_id = l.file_id
     where
         l.expected_record_length is not null
         and r.record_length > 0
-    group by r.file_id, l.layout_version, l.expected_record_length
+    group by r.file_id, l.layout_version, l.expected_record_length, l.record_length
 
 ),
 
+-- Drift is a share, not one record: a few wrong-length records (at most
+-- admissions_max_unparsed_share of the file) are error rows and the rest
+-- lands; more than that, or a file whose most common record length is not
+-- the layout's, is quarantined whole.
 wrong_length as (
 
     select
@@ -73,9 +76,21 @@ wrong_length as (
         cast(wrong_records as text) || ' of ' || cast(records as text)
         || ' records are not ' || cast(expected_record_length as text)
         || ' characters long (layout version ' || layout_version
-        || '; first: line ' || cast(first_wrong_line as text) || ')' as reason
+        || '; first: line ' || cast(first_wrong_line as text) || '): '
+        || case
+            when usual_record_length <> expected_record_length
+                then 'the usual record length is ' || cast(usual_record_length as text)
+            else
+                'more than ' || cast(100 * {{ var('admissions_max_unparsed_share') }} as text)
+                || '% of the records'
+        end as reason
     from record_lengths
-    where wrong_records > 0
+    where
+        wrong_records > 0
+        and (
+            usual_record_length <> expected_record_length
+            or wrong_records > {{ var('admissions_max_unparsed_share') }} * records
+        )
 
 ),
 

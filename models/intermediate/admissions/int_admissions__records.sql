@@ -1,6 +1,16 @@
 -- Every landed line of every admissions file: what the load audit counts and
--- what the fixed-width record-length check reads.
+-- what the fixed-width record-length check reads. A non-blank fixed-width
+-- record whose length is not the length of the layout version its file is
+-- read with is_record_length_wrong: its fields are garbage, so it gives no
+-- score and one record_length error row (mart_score_errors); whether the
+-- whole file is quarantined is int_admissions__files_quarantined's call.
 with
+
+file_layouts as (
+
+    select * from {{ ref('int_admissions__file_layouts_chosen') }}
+
+),
 {% for format_name in admissions_formats() %}
     {{ format_name }} as (
 
@@ -22,6 +32,20 @@ unioned as (
             union all
         {%- endif %}
     {%- endfor %}
+),
+
+final as (
+
+    select
+        u.*,
+        l.expected_record_length,
+        coalesce(
+            u.record_length > 0 and u.record_length <> l.expected_record_length, false
+        ) as is_record_length_wrong
+    from unioned as u
+    left join file_layouts as l
+        on u.file_id = l.file_id
+
 )
 
-select * from unioned
+select * from final

@@ -2,7 +2,8 @@
 
 -- The one admissions score table: every score of every test in long form,
 -- person key as the vendor gave it, codes translated, duplicates counted once.
--- Files quarantined for layout drift are left out entirely.
+-- Files quarantined for layout drift are left out entirely, and so are
+-- fixed-width records of the wrong length in a file that lands.
 with
 
 unpivoted as (
@@ -14,6 +15,17 @@ unpivoted as (
 quarantined as (
 
     select distinct file_id from {{ ref('int_admissions__files_quarantined') }}
+
+),
+
+-- Fixed-width records of the wrong length (flagged in mart_score_errors).
+wrong_length_records as (
+
+    select
+        file_id,
+        line_number
+    from {{ ref('int_admissions__records') }}
+    where is_record_length_wrong
 
 ),
 
@@ -143,7 +155,12 @@ ranked as (
             order by f.file_id, f.line_number, f.administration
         ) as occurrence
     from flagged as f
-    where f.file_id not in (select q.file_id from quarantined as q)
+    where
+        f.file_id not in (select q.file_id from quarantined as q)
+        and not exists (
+            select 1 from wrong_length_records as w
+            where f.file_id = w.file_id and f.line_number = w.line_number
+        )
 
 ),
 

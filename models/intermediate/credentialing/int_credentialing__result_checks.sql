@@ -1,7 +1,9 @@
 -- Every problem with a landed result line: one row per line and failed rule,
 -- with the field, its value and the reason. A line with any row here is not
 -- a result (int_credentialing__results leaves it out); the rest of its file
--- still loads.
+-- still loads. A file whose header lacks a required column never gets here:
+-- landing quarantines it whole (is_required in seeds/layouts/layout_columns.csv).
+-- Length limits are data too: max_length in that seed.
 -- Incremental: each build checks only the lines landed after the newest
 -- landing already checked (_loaded_at); delete+insert by file, so a file
 -- landed again replaces its rows. Each file checked also leaves one row with
@@ -84,6 +86,7 @@ problems as (
                     when results.test_date_text is null then 'missing test date'
                     when results.test_date is null
                         then 'not a real date in the form YYYY-MM-DD or MM/DD/YYYY'
+                    when results.test_date > current_date then 'test date in the future'
                 end
             ),
             (
@@ -118,8 +121,71 @@ problems as (
         -- a line that did not parse has only its parse error
         and (results.parse_error is null or checks.field is null)
 
+),
+
+limits as (
+
+    select
+        column_name,
+        max(max_length) as max_length
+    from {{ ref('layout_columns') }}
+    where
+        format_name = 'prometric_results'
+        and max_length is not null
+    group by column_name
+
+),
+
+-- Each present value of a line that parsed, by its header name.
+field_values as (
+    {%- set fields = [
+        ('CandidateID', 'candidate_id'), ('EligibilityID', 'eligibility_id'),
+        ('LastName', 'last_name'), ('FirstName', 'first_name'),
+        ('ExamCode', 'exam_code'), ('TestDate', 'test_date_text'),
+        ('TestCenter', 'test_center'), ('Score', 'score_text'),
+        ('PassingScore', 'passing_score_text'), ('Result', 'result_text'),
+        ('ResultDate', 'result_date_text'),
+    ] %}
+    {%- for header, column in fields %}
+        {%- if not loop.first %}
+
+            union all
+        {%- endif %}
+
+        select
+            file_id,
+            line_number,
+            loaded_at,
+            '{{ header }}' as field,
+            {{ column }} as field_value
+        from results
+        where
+            {{ column }} is not null
+            and parse_error is null
+    {%- endfor %}
+
+),
+
+too_long as (
+
+    select
+        v.file_id,
+        v.line_number,
+        v.loaded_at,
+        v.field,
+        v.field_value,
+        cast({{ dbt.length('v.field_value') }} as text)
+        || ' characters, longer than the limit of ' || cast(l.max_length as text)
+        || ' (max_length in layout_columns)' as reason
+    from field_values as v
+    inner join limits as l
+        on v.field = l.column_name
+    where {{ dbt.length('v.field_value') }} > l.max_length
+
 )
 
 select * from problems
+union all
+select * from too_long
 union all
 select * from files_checked

@@ -25,6 +25,30 @@ manifest as (
 
 ),
 
+records as (
+
+    select * from {{ ref('int_admissions__records') }}
+
+),
+
+-- A fixed-width record of the wrong length: one row, its length; its fields
+-- are not where the layout says, so their own checks are left out.
+wrong_lengths as (
+
+    select
+        format_name,
+        file_id,
+        line_number,
+        'record' as field_name,
+        cast(record_length as text) as field_value,
+        'record_length' as rule,  -- noqa: RF04
+        cast(expected_record_length as text) || ' characters (layout version '
+        || layout_version || ')' as rule_detail
+    from records
+    where is_record_length_wrong
+
+),
+
 -- Person codes are the same on every score row of a record: one error per record.
 person_codes as (
 
@@ -90,7 +114,14 @@ unioned as (
         field_value,
         rule,
         rule_detail
-    from checks
+    from checks as c
+    where
+        not exists (
+            select 1 from wrong_lengths as w
+            where c.file_id = w.file_id and c.line_number = w.line_number
+        )
+    union all
+    select * from wrong_lengths
     union all
     select * from person_codes
     union all
