@@ -30,3 +30,11 @@ def datediff(first_date, second_date, datepart):
 
 def current_timestamp():
     return "now()"
+
+
+def type_bigint():
+    return "bigint"
+
+
+def hash(field):  # noqa: A001 - the name of dbt's macro
+    return f"md5(cast({field} as text))"
