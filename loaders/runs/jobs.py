@@ -56,6 +56,7 @@ class RunResult:
     email_sent: bool = False
     anomalies: dict = field(default_factory=dict)
     drift_quarantined: list[str] = field(default_factory=list)
+    problems: object | None = None  # loaders.runs.problems.OpenProblems, after a build
 
     def counts(self) -> dict:
         return {
@@ -67,6 +68,8 @@ class RunResult:
             "dbt_ok": self.dbt_ok,
             "anomalies": self.anomalies,
             "drift_quarantined": self.drift_quarantined,
+            **({"problems_open": self.problems.open, "problems_new": self.problems.new}
+               if self.problems is not None else {}),
         }
 
 
@@ -182,6 +185,9 @@ def run(ctx: Context, wait: bool = False, skip_build: bool = False) -> RunResult
     result.anomalies = st.anomaly_counts(ctx.conn)
     result.drift_quarantined = [f"{name} ({source}): {reason}" for _, source, name, _, reason
                                 in st.drift_quarantine(ctx.conn, result.run_id)]
+    from loaders.runs.problems import open_problems
+
+    result.problems = open_problems(ctx.conn, result.run_id)
     from loaders.runs.alerts import send_summary, summary_text
 
     text = summary_text(result)
