@@ -38,3 +38,7 @@ def type_bigint():
 
 def hash(field):  # noqa: A001 - the name of dbt's macro
     return f"md5(cast({field} as text))"
+
+
+def date_trunc(datepart, date):
+    return f"date_trunc('{datepart}', {date})"

@@ -3,19 +3,23 @@ verb and the problem_decisions file, against the real models and database.
 
 One template per session: the credentialing records and results (two
 anomalies, a bad line, and a conflict: A1 has two different results), an LMS
-placement file with two bad lines, and a persons file loaded as applications
-(quarantined by custody), built up to the problems marts.
+placement file with two bad lines, a persons file loaded as applications
+(quarantined by custody) and the ACT vendor sample, built up to the problems
+marts and the admissions scores per month.
 """
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import SAMPLES, run_cli
 from tests.test_credentialing_exports import write_inputs
 
 # The problems marts and all they read (the anomalies' tests read fct_exam_results too).
-PROBLEMS = ("--select", "+models/marts/problems +models/marts/credentialing")
+PROBLEMS = ("--select", "+models/marts/problems +models/marts/credentialing "
+            "+mart_admissions_scores_monthly")
 # A second, different result for A1 (the first file passes it): a conflict.
 CONFLICT = ("CandidateID,EligibilityID,LastName,FirstName,ExamCode,TestDate,TestCenter,Score,"
             "PassingScore,Result,ResultDate\n"
@@ -49,7 +53,8 @@ def prepare(folder, env):
                       ("prometric_results", paths["prometric_results"]),
                       ("prometric_results", folder / "RESULTS_ASSOC_20260315.csv"),
                       ("placement_csv", folder / "lms.csv"),
-                      ("applications", folder / "people.csv")):
+                      ("applications", folder / "people.csv"),
+                      ("act_csv", SAMPLES / "act_sample.csv")):
         result = run_cli("load", fmt, str(path), cwd=folder, env=env)
         assert result.returncode in (0, 1), result.stdout + result.stderr
     ok(run_cli("build", *PROBLEMS, cwd=folder, env=env, timeout=900))
@@ -255,3 +260,67 @@ def test_run_email_and_status_list_open_problems_per_file_new_apart_from_still_o
     assert "line 2 no_matching_application: No application matches: EligibilityID E405" \
         in status.stdout
     assert "E404" not in status.stdout.split("Problems that need a person")[1]
+
+
+class Cells(HTMLParser):
+    """(table's data-mart, row's first data attribute, field) -> data-value, and the bars."""
+
+    def __init__(self):
+        super().__init__()
+        self.cells: dict[tuple, str] = {}
+        self.bars: list[dict] = []
+        self._mart = self._row = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table":
+            self._mart = a.get("data-mart")
+        elif tag == "tr" and self._mart:
+            keys = [v for k, v in attrs if k.startswith("data-")]
+            self._row = tuple(keys) or None
+        elif tag == "td" and self._row and "data-field" in a:
+            self.cells[(self._mart, *self._row, a["data-field"])] = a["data-value"]
+        elif tag == "rect" and "data-field" in a:
+            self.bars.append(a)
+
+
+@pytest.mark.db_from("problems_template")
+def test_report_covers_admissions_scores_per_month_problems_and_quarantined_files(tmp_path, sql):
+    pid = one_id(sql, "result_error")
+    ok(run_cli("handle", pid, "--note", "Vendor corrected it", cwd=tmp_path))
+    ok(run_cli("report", "--out", str(tmp_path / "out"), cwd=tmp_path))
+    page = (tmp_path / "out" / "report.html").read_text()
+    parsed = Cells()
+    parsed.feed(page)
+    cells = parsed.cells
+
+    monthly = sql("select test_code, month_start, scores from marts.mart_admissions_scores_monthly")
+    assert monthly, "the ACT sample has scores"
+    for test, month, scores in monthly:
+        assert cells[("mart_admissions_scores_monthly", test, month.isoformat(), "scores")] == \
+            str(scores)
+    bars = [b for b in parsed.bars if "data-month" in b]
+    assert sorted((b["data-exam"], b["data-month"], int(b["data-value"])) for b in bars) == \
+        sorted((t, m.isoformat(), n) for t, m, n in monthly)
+
+    counts = sql("select problem_kind, domain, sum(case when status = 'open' then 1 else 0 end), "
+                 "sum(case when status = 'handled' then 1 else 0 end) from marts.mart_problems "
+                 "group by 1, 2")
+    assert ("result_error", 1) in [(k, int(h)) for k, _, _, h in counts]  # the one handled
+    for kind, domain, n_open, n_handled in counts:
+        assert (cells[("mart_problems", kind, domain, "open")],
+                cells[("mart_problems", kind, domain, "handled")]) == (str(n_open), str(n_handled))
+    open_ids = {r[0] for r in sql("select problem_id from marts.mart_problems "
+                                  "where status = 'open'")}
+    shown = {k[1] for k in cells if k[0] == "mart_problems_open"}
+    assert shown == open_ids and pid not in shown
+    unmatched = one_id(sql, "no_matching_application")
+    assert cells[("mart_problems_open", unmatched, "explanation")].startswith(
+        "No application matches: EligibilityID E404")
+
+    (reason,), = sql("select explanation from marts.mart_problems "
+                     "where problem_kind = 'quarantined_file'")
+    assert cells[("mart_file_quarantine", "people.csv", "explanation")] == reason
+    errors = sql("select format_name, rule, count(*) from marts.mart_score_errors group by 1, 2")
+    for fmt, rule, n in errors:
+        assert cells[("mart_score_errors", fmt, rule, "errors")] == str(n)
