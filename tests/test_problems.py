@@ -250,6 +250,8 @@ def test_run_email_and_status_list_open_problems_per_file_new_apart_from_still_o
     assert "  RESULTS_ASSOC_20260305.csv (new, credentialing): 1 open" in second
     assert f"  RESULTS_ASSOC_20260215.csv (credentialing): {open_1 - 1} open" in second
     assert "line 2 no_matching_application: No application matches: EligibilityID E405" in second
+    # An error row names its field and value.
+    assert "line 8 result_error (Result 'MAYBE'): " in second
     (counts,), = sql("select counts from raw.run_log where verb = 'run' order by run_id desc "
                      "limit 1")
     assert (counts["problems_open"], counts["problems_new"]) == (open_1, 1)

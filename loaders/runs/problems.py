@@ -216,11 +216,13 @@ def open_problems(conn, run_id: int | None = None, reasons: int = 3) -> OpenProb
         summary.handled = int(cur.fetchone()[0])
         cur.execute("select file_id, coalesce(file_name, '(no file)'), domain, "
                     "coalesce(first_seen_run_id, 0) > %s, line_number, problem_kind, "
-                    "explanation, problem_id from marts.mart_problems where status = 'open' "
-                    "order by file_id desc nulls last, line_number nulls first, problem_kind",
+                    "explanation, problem_id, field, field_value from marts.mart_problems "
+                    "where status = 'open' "
+                    "order by file_id desc nulls last, line_number nulls first, problem_kind, field",
                     (since,))
         groups: dict = {}
-        for file_id, name, domain, is_new, line, kind, explanation, pid in cur.fetchall():
+        for (file_id, name, domain, is_new, line, kind, explanation, pid, field_name,
+             value) in cur.fetchall():
             group = groups.get(file_id)
             if group is None:
                 group = groups[file_id] = FileProblems(name, domain, bool(is_new))
@@ -230,8 +232,16 @@ def open_problems(conn, run_id: int | None = None, reasons: int = 3) -> OpenProb
             summary.new += bool(is_new)
             if len(group.reasons) < reasons:
                 where = f"line {line} " if line is not None else ""
-                group.reasons.append(f"{where}{kind}: {explanation} [{pid}]")
+                what = f" ({field_name} {_quoted(value)})" if field_name else ""
+                group.reasons.append(f"{where}{kind}{what}: {explanation} [{pid}]")
     return summary
+
+
+def _quoted(value, width: int = 40) -> str:
+    if value is None:
+        return "empty"
+    text = str(value)
+    return repr(text if len(text) <= width else text[:width] + "...")
 
 
 def problem_lines(summary: OpenProblems, files: int = 20) -> list[str]:
