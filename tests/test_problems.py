@@ -167,12 +167,13 @@ def test_a_decisions_file_is_recorded_whole_or_refused_whole(tmp_path, sql):
     first, second = (r[0] for r in sql("select problem_id from marts.mart_problems "
                                        "where domain = 'placement' order by line_number"))
     bad = tmp_path / "decisions_bad.csv"
+    # A quoted note may span lines: the bad line is named by its physical line.
     bad.write_text("problem_id,note,handled_by\n"
-                   f"{first},Score typo fixed in the LMS,lee\n"
+                   f'{first},"Score typo fixed\nin the LMS",lee\n'
                    f"nope,whatever,lee\n"
                    f"{second},,lee\n")
     line = refused(run_cli("load", "problem_decisions", str(bad), cwd=tmp_path),
-                   "decisions_bad.csv", "line 3", "nope", "1 more bad line")
+                   "decisions_bad.csv", "line 4: problem nope", "1 more bad line")
     assert "nothing recorded" in line
     assert sql("select count(*) from ops.problem_handling") == [(0,)]
     wrong_header = tmp_path / "decisions_header.csv"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import getpass
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,7 +112,7 @@ def read_decisions(path: Path) -> list[tuple[int, Decision]]:
         raise ProblemError(f"{path}: no such file") from None
     except UnicodeDecodeError:
         raise ProblemError(f"{path}: not UTF-8 text") from None
-    reader = csv.reader(text.splitlines())
+    reader = csv.reader(io.StringIO(text, newline=""))  # a quoted note may hold line breaks
     header = [h.strip().lower() for h in next(reader, [])]
     missing = [c for c in DECISION_COLUMNS if c not in header]
     unknown = [c for c in header if c not in DECISION_COLUMNS + OPTIONAL_DECISION_COLUMNS]
@@ -122,7 +123,11 @@ def read_decisions(path: Path) -> list[tuple[int, Decision]]:
         raise ProblemError(f"{path.name} line 1: {detail} (columns: problem_id, note, "
                            "handled_by[, chosen_result_id])")
     rows = []
-    for line, values in enumerate(reader, start=2):
+    while True:
+        line = reader.line_num + 1  # the physical line the record starts on
+        values = next(reader, None)
+        if values is None:
+            break
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
