@@ -149,7 +149,7 @@ def test_handle_a_conflict_chooses_only_one_of_its_results(tmp_path, sql):
     conflicts = sql("select problem_id, result_id from marts.mart_problems "
                     "where problem_kind = 'conflicting_results' order by problem_id")
     assert len(conflicts) == 2
-    (pid, own), (_, sibling) = conflicts
+    (pid, own), (sibling_pid, sibling) = conflicts
     other_result = sql("select result_id from marts.fct_exam_results where result_id not in "
                        "(%s, %s) limit 1", (own, sibling))[0][0]
     refused(run_cli("handle", pid, "--note", "x", "--result", other_result, cwd=tmp_path),
@@ -160,6 +160,14 @@ def test_handle_a_conflict_chooses_only_one_of_its_results(tmp_path, sql):
     ok(run_cli("handle", pid, "--note", "The retest stands", "--result", sibling, cwd=tmp_path))
     assert sql("select problem_id, problem_kind, chosen_result_id from ops.problem_handling") == [
         (pid, "conflicting_results", sibling)]
+    # One decision settles the conflict: the other result's anomaly is handled too.
+    assert sql("select problem_id, status, handled_as_problem_id, chosen_result_id "
+               "from marts.mart_problems where problem_kind = 'conflicting_results' "
+               "order by problem_id") == [(pid, "handled", pid, sibling),
+                                          (sibling_pid, "handled", pid, sibling)]
+    refused(run_cli("handle", sibling_pid, "--note", "No, the first", "--result", own,
+                    cwd=tmp_path), "already handled")
+    assert sql("select count(*) from ops.problem_handling") == [(1,)]
 
 
 @pytest.mark.db_from("problems_template")

@@ -17,6 +17,7 @@ final as (
     select
         problem.anomaly_id as problem_id,
         choice.result_id,
+        choice.anomaly_id as choice_problem_id,
         choice.outcome,
         choice.test_date,
         choice.file_id,

@@ -50,6 +50,35 @@ handling as (
 
 ),
 
+-- The anomalies of one conflict (one per result) are decided once: a decision on
+-- any of them decides them all (the earliest, should two have been recorded).
+conflict_handling as (
+
+    select
+        choices.problem_id,
+        handling.problem_id as handled_as_problem_id,
+        handling.handled_at,
+        handling.handled_by,
+        handling.note,
+        handling.chosen_result_id,
+        handling.recorded_from,
+        row_number() over (
+            partition by choices.problem_id
+            order by handling.handled_at, handling.problem_id
+        ) as decision_order
+    from {{ ref('mart_problem_choices') }} as choices
+    inner join handling
+        on choices.choice_problem_id = handling.problem_id
+
+),
+
+decisions as (
+
+    select * from conflict_handling
+    where decision_order = 1
+
+),
+
 found as (
 
     select
@@ -138,17 +167,23 @@ final as (
         found.result_id,
         manifest.run_id as first_seen_run_id,
         coalesce(manifest.landed_at, manifest.received_at) as first_seen_at,
-        handling.handled_at,
-        handling.handled_by,
-        handling.note,
-        handling.chosen_result_id,
-        handling.recorded_from,
-        case when handling.problem_id is null then 'open' else 'handled' end as status
+        coalesce(handling.problem_id, decisions.handled_as_problem_id) as handled_as_problem_id,
+        coalesce(handling.handled_at, decisions.handled_at) as handled_at,
+        coalesce(handling.handled_by, decisions.handled_by) as handled_by,
+        coalesce(handling.note, decisions.note) as note,
+        coalesce(handling.chosen_result_id, decisions.chosen_result_id) as chosen_result_id,
+        coalesce(handling.recorded_from, decisions.recorded_from) as recorded_from,
+        case
+            when handling.problem_id is null and decisions.problem_id is null then 'open'
+            else 'handled'
+        end as status
     from found
     left join manifest
         on found.file_id = manifest.file_id
     left join handling
         on found.problem_id = handling.problem_id
+    left join decisions
+        on found.problem_id = decisions.problem_id
 
 )
 
