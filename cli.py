@@ -123,10 +123,22 @@ def load(
     = "local",
     wait: WaitOpt = False,
 ) -> None:
-    """Archive, record and land local files of one format (same custody as fetch)."""
+    """Archive, record and land local files of one format (same custody as fetch).
+
+    `load problem_decisions FILE.csv` records decisions about problems instead
+    (columns problem_id, note, handled_by[, chosen_result_id]; all or none).
+    """
     from loaders.core.formats import get_format
     from loaders.runs import jobs
 
+    if format == "problem_decisions":
+        from loaders.runs.problems import load_decisions
+
+        ctx = _ctx()
+        for path in paths:
+            n = load_decisions(ctx.conn, path)
+            typer.echo(f"{path.name}: {n} problem(s) marked handled")
+        return
     get_format(format)
     result = jobs.load(_ctx(), format, paths, source=source, wait=wait)
     _print_result(result)
@@ -170,6 +182,23 @@ def status() -> None:
 
     ctx = _ctx()
     st.render(st.gather(ctx.conn), jobs.overdue_sources(ctx))
+
+
+@app.command()
+@domain_errors
+def handle(
+    problem_id: Annotated[str, typer.Argument(help="The problem (marts.mart_problems.problem_id).")],
+    note: Annotated[str, typer.Option("--note", help="What was done about it.")],
+    by: Annotated[str | None, typer.Option("--by", help="Who handled it (default: the OS "
+                                           "user).")] = None,
+    result: Annotated[str | None, typer.Option("--result", help="For a conflicting_results "
+                                               "anomaly: the result that stands.")] = None,
+) -> None:
+    """Mark an open problem handled, with a note; it stops repeating in the run email."""
+    from loaders.runs.problems import handle as handle_problem
+
+    decision = handle_problem(_ctx().conn, problem_id, note, by=by, result_id=result)
+    typer.echo(f"{decision.problem_id}: handled by {decision.handled_by}")
 
 
 @app.command()

@@ -36,6 +36,14 @@ def type_numeric():
     return "numeric"
 
 
+def type_bigint():
+    return "bigint"
+
+
+def hash(field):  # noqa: A001 - the name of dbt's macro
+    return f"md5(cast({field} as text))"
+
+
 def date_trunc(datepart, date):
     return f"date_trunc('{datepart}', {date})"
 

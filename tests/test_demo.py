@@ -1,6 +1,8 @@
 """`demo`: the whole job on generated files from a local inbox, twice."""
 
-from loaders.devtools.demo import DEMO_SOURCES
+import re
+
+from loaders.devtools.demo import DEMO_MISTAKES, DEMO_SOURCES
 from tests.helpers import run_cli
 
 
@@ -9,13 +11,22 @@ def test_demo_runs_the_whole_job_and_a_second_run_receives_new_files(tmp_path, s
     first = run_cli("demo", "--records", "30", cwd=tmp_path, env=state, timeout=900)
     assert first.returncode == 0, first.stdout + first.stderr
     for name, _, _ in DEMO_SOURCES:
-        assert f"{name}: 1 file(s) received, 30 row(s) landed" in first.stdout
+        if name != "applications":
+            rows = 30 + len(DEMO_MISTAKES.get(name, []))
+            assert f"{name}: 1 file(s) received, {rows} row(s) landed" in first.stdout
+    # Applications: every person's, the earlier attempts of those retaking, and a
+    # persons file sent there by mistake (quarantined).
+    applications = int(re.search(r"applications: 2 file\(s\) received, (\d+) row\(s\) "
+                                 r"landed, 1 quarantined", first.stdout).group(1))
+    assert applications > 30
     assert "dbt build: ok" in first.stdout
     # Everything the demo writes stays in its state folder, nothing in the cwd.
     assert sorted(p.name for p in tmp_path.iterdir()) == [".state"]
     landed = sql("select count(*), sum(rows_landed) from marts.mart_load_audit "
                  "where status = 'landed'")
-    assert landed == [(len(DEMO_SOURCES), 30 * len(DEMO_SOURCES))]
+    mistakes = sum(len(m) for m in DEMO_MISTAKES.values())
+    assert landed == [(len(DEMO_SOURCES), 30 * (len(DEMO_SOURCES) - 1) + mistakes
+                       + applications)]
     # It ends with the business summary, its numbers those of the marts.
     summary = first.stdout[first.stdout.index("In business terms (run 1):"):].splitlines()
     (results,), = sql("select count(*) from marts.fct_exam_results")
@@ -30,6 +41,26 @@ def test_demo_runs_the_whole_job_and_a_second_run_receives_new_files(tmp_path, s
     # dbt's own lines are in the demo's log file, not on the terminal.
     assert "START sql" not in first.stdout + first.stderr
     assert "START sql" in (tmp_path / ".state" / "demo" / "scorebridge-demo.log").read_text()
+
+    # Every chart of the report has something to show: years of applications with
+    # retakes, quarters of outcomes, months of admissions scores, problems of each kind.
+    (years, retakes), = sql("select count(distinct year), sum(retakes) "
+                            "from marts.mart_applicants_yearly")
+    assert years >= 3 and retakes > 0
+    assert sql("select count(distinct quarter_start) from marts.mart_outcomes_quarterly")[0][0] >= 4
+    (months, score_years), = sql("select count(distinct month_start), count(distinct "
+                                 "extract(year from month_start)) "
+                                 "from marts.mart_admissions_scores_monthly")
+    assert months >= 12 and score_years >= 2
+    kinds = {k for k, in sql("select distinct problem_kind from marts.mart_problems "
+                             "where status = 'open'")}
+    assert {"no_matching_application", "result_error", "score_error",
+            "quarantined_file"} <= kinds
+    report = run_cli("report", "--out", str(tmp_path / ".state" / "report"), cwd=tmp_path,
+                     env=state)
+    assert report.returncode == 0, report.stdout + report.stderr
+    page = (tmp_path / ".state" / "report" / "report.html").read_text()
+    assert 'class="empty"' not in page
 
     second = run_cli("--quiet", "demo", "--records", "30", cwd=tmp_path, env=state, timeout=900)
     assert second.returncode == 0, second.stdout + second.stderr

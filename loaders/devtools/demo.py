@@ -50,15 +50,48 @@ def write_demo_config() -> Path:
     return path
 
 
+# The vendors' usual mistakes, appended to the generated files (each a copy of
+# the file's first record with these values), so status, the email and the
+# report have problems to show: results no application matches, a result code
+# nobody knows, ACT scores out of range or not numbers.
+DEMO_MISTAKES = {
+    "prometric": [{"EligibilityID": "E00000", "CandidateID": "P9990001"},
+                  {"EligibilityID": "", "CandidateID": "P9990002"},
+                  {"Result": "MAYBE"}],
+    "act": [{"Composite": "99"}, {"Mth": "3O"}],
+}
+
+
+def append_mistakes(path: Path, changes: list[dict]) -> None:
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        first = next(reader)
+        header = reader.fieldnames
+    with open(path, "a", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=header, lineterminator="\n")
+        for change in changes:
+            writer.writerow({**first, **change})
+
+
 def drop_files(records: int, seed: int) -> None:
-    from loaders.devtools.generate import generate, generate_people
+    from loaders.devtools.generate import generate, generate_people, retakers
 
     people = generate_people(max(records, 10), seed=seed)
     stamp = time.strftime("%Y%m%d_%H%M%S")
     for name, fmt, pattern in DEMO_SOURCES:
         path = DEMO_DIR / "inbox" / name / pattern.format(stamp=stamp)
-        generate(fmt, path, records, seed=seed, people=people)
+        # Applications: every person's current one, then the earlier attempts of
+        # those retaking the exam.
+        n = records + len(retakers(people)) if fmt == "applications" else records
+        generate(fmt, path, n, seed=seed, people=people)
+        if name in DEMO_MISTAKES:
+            append_mistakes(path, DEMO_MISTAKES[name])
         log.info("demo: vendor %s dropped %s", name, path.name)
+    # A persons file sent where the applications go: quarantined, not loaded.
+    misfiled = DEMO_DIR / "inbox" / "applications" / f"persons_sent_as_applications_{stamp}.csv"
+    generate("persons", misfiled, 5, seed=seed + 1)
 
 
 def run_demo(records: int = 200, quiet: bool = False, verbose: bool = False):

@@ -42,6 +42,9 @@ ACCUPLACER_SUBJECTS = ["Next-Generation Reading", "Next-Generation Writing",
                        "Next-Generation Advanced Algebra and Functions"]
 
 
+DEFAULT_START = date(2025, 9, 1)
+
+
 @dataclass
 class Person:
     person_id: str
@@ -114,9 +117,10 @@ def _mdy(d: date) -> str:
 
 
 def _test_date(rnd: random.Random, start: date) -> date:
-    # One testing year from the start date: with the default start, always
-    # in the past, so generated scores never trip the "not in the future" rule.
-    return start + timedelta(days=rnd.randrange(0, 365))
+    # Three testing years, the last one beginning at the start date (so the
+    # report's monthly charts span years): with the default start, always in
+    # the past, so generated scores never trip the "not in the future" rule.
+    return start + timedelta(days=rnd.randrange(-730, 365))
 
 
 # -- one generator of rows per format: yields dicts of column name -> text --------------------
@@ -247,15 +251,36 @@ def _prometric(rnd, p: Person, start):
 
 
 def _application(rnd, p: Person, start):
-    # Deterministic per person, so results and applications agree.
+    # Deterministic per person, so results and applications agree. Submitted
+    # over three years before the start, so the yearly and quarterly charts span years.
     own = random.Random(f"app-{p.person_id}")
-    submitted = start - timedelta(days=own.randint(10, 120))
+    submitted = start - timedelta(days=own.randint(10, 3 * 365))
     begin = submitted + timedelta(days=own.randint(1, 10))
     return {"application_id": f"A{p.person_id[1:]}", "person_id": p.person_id,
             "exam_code": own.choice(EXAMS), "submitted_at": submitted.isoformat(),
             "status": "Pending", "eligibility_start": begin.isoformat(),
             "eligibility_end": (begin + timedelta(days=120)).isoformat(),
             "accommodations": own.choice(["", "", "", "extra time"])}
+
+
+def earlier_attempt(p: Person, start: date) -> dict | None:
+    """About one person in four failed the same exam before: that earlier, failed
+    application (deterministic per person), which makes the current one a retake."""
+    own = random.Random(f"retake-{p.person_id}")
+    if own.random() >= 0.25:
+        return None
+    current = _application(None, p, start)
+    submitted = date.fromisoformat(current["submitted_at"]) - timedelta(days=own.randint(150, 400))
+    begin = submitted + timedelta(days=own.randint(1, 10))
+    return {**current, "application_id": f"{current['application_id']}R",
+            "submitted_at": submitted.isoformat(), "status": "Failed",
+            "eligibility_start": begin.isoformat(),
+            "eligibility_end": (begin + timedelta(days=120)).isoformat()}
+
+
+def retakers(people: list[Person], start: date | None = None) -> list[Person]:
+    """The people with an earlier attempt (see earlier_attempt)."""
+    return [p for p in people if earlier_attempt(p, start or DEFAULT_START) is not None]
 
 
 def _persons(rnd, p: Person, start):
@@ -366,7 +391,13 @@ def _records(format_name: str, columns, records: int, seed: int, people, start) 
     while n < records:
         person = people[i % len(people)]
         i += 1
-        produced = make(rnd, person, start)
+        if format_name == "applications" and (i - 1) // len(people) == 1:
+            # Once every person has a current application: the earlier attempts.
+            produced = earlier_attempt(person, start)
+            if produced is None:
+                continue
+        else:
+            produced = make(rnd, person, start)
         for row in ([produced] if isinstance(produced, dict) else produced):
             yield row
             n += 1
@@ -382,7 +413,7 @@ def generate(format_name: str, path: Path, records: int, *, seed: int = 0,
     fmt = get_format(format_name)
     columns = layout(format_name)
     people = people or generate_people(max(1, min(records, 50_000)), seed)
-    start = start_date or date(2025, 9, 1)
+    start = start_date or DEFAULT_START
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     rows = _records(format_name, columns, records, seed, people, start)

@@ -1,8 +1,9 @@
-"""``report``: one self-contained HTML page of the credentialing marts, plus a CSV per mart.
+"""``report``: one self-contained HTML page of every domain's marts, plus a CSV per mart.
 
 The page needs no network to open: the CSS is inline and the charts are SVG
 drawn here, with no script at all. Every figure shown carries data attributes
-(``data-exam``, ``data-quarter``, ``data-year``, ``data-field``, ``data-value``)
+(``data-exam``, ``data-quarter``, ``data-year``, ``data-month``, ``data-field``,
+``data-value``)
 so a test, or a curious person, can check it against the mart it came from.
 """
 
@@ -23,6 +24,12 @@ REPORT_NAME = "report.html"
 OUTCOME_COLUMNS = ["exam_code", "quarter_start", "passed", "failed", "no_show", "total",
                    "pass_rate"]
 APPLICANT_COLUMNS = ["exam_code", "year", "new_applicants", "retakes"]
+MONTHLY_COLUMNS = ["test_code", "month_start", "scores", "persons"]
+PROBLEM_COUNT_COLUMNS = ["domain", "problem_kind", "open", "handled"]
+OPEN_PROBLEM_COLUMNS = ["problem_id", "domain", "problem_kind", "file_name", "line_number",
+                        "explanation", "first_seen_at"]
+SCORE_ERROR_COLUMNS = ["format_name", "rule", "errors", "files"]
+QUARANTINE_COLUMNS = ["file_name", "domain", "explanation", "first_seen_at", "status"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,8 @@ OUTCOME_SERIES = [Series("passed", "Passed", "#2e7d32"), Series("failed", "Faile
                   Series("no_show", "No-show", "#9e9e9e")]
 APPLICANT_SERIES = [Series("new_applicants", "New applicants", "#1565c0"),
                     Series("retakes", "Retakes", "#ef6c00")]
+MONTHLY_SERIES = [Series("scores", "Scores", "#6a1b9a")]
+PROBLEM_SERIES = [Series("open", "Open", "#c62828"), Series("handled", "Handled", "#9e9e9e")]
 
 
 def write_report(ctx, folder: Path) -> list[Path]:
@@ -45,7 +54,7 @@ def write_report(ctx, folder: Path) -> list[Path]:
                      "exam_code, quarter_start")
     applicants = _rows(ctx.conn, "mart_applicants_yearly", APPLICANT_COLUMNS, "exam_code, year")
     page = render_html(outcomes, applicants, [p.name for p in csvs],
-                       generated_at=datetime.now(UTC))
+                       generated_at=datetime.now(UTC), problems=problem_figures(ctx.conn))
     path = folder / REPORT_NAME
     tmp = path.with_name(f".{path.name}.part")
     tmp.write_text(page, encoding="utf-8")
@@ -54,15 +63,46 @@ def write_report(ctx, folder: Path) -> list[Path]:
     return [path, *csvs]
 
 
-def _rows(conn, table: str, columns: list[str], order: str) -> list[dict] | None:
-    """The mart's rows as dicts, or None when the mart was not built."""
+def _rows(conn, table: str, columns: list[str], order: str, select: str | None = None,
+          where: str = "true", group: str | None = None, limit: int | None = None
+          ) -> list[dict] | None:
+    """The mart's rows as dicts (``select`` for expressions named as ``columns``, with
+    ``where``, ``group`` and ``limit``), or None when the mart was not built."""
     with conn.cursor() as cur:
         cur.execute("select 1 from information_schema.tables where table_schema = 'marts' "
                     "and table_name = %s", (table,))
         if cur.fetchone() is None:
             return None
-        cur.execute(f"select {', '.join(columns)} from marts.{table} order by {order}")
+        cur.execute(f"select {select or ', '.join(columns)} from marts.{table} where {where} "
+                    + (f"group by {group} " if group else "") + f"order by {order}"
+                    + (f" limit {int(limit)}" if limit else ""))
         return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+
+
+def problem_figures(conn) -> dict:
+    """What the report shows of the admissions scores and of the problems: counts of
+    the marts' rows, each mart read as it is (the rules are in the models)."""
+    return {
+        "monthly": _rows(conn, "mart_admissions_scores_monthly", MONTHLY_COLUMNS,
+                         "test_code, month_start"),
+        "counts": _rows(conn, "mart_problems", PROBLEM_COUNT_COLUMNS, "domain, problem_kind",
+                        select="domain, problem_kind, "
+                               "sum(case when status = 'open' then 1 else 0 end), "
+                               "sum(case when status = 'handled' then 1 else 0 end)",
+                        group="domain, problem_kind"),
+        "open": _rows(conn, "mart_problems", OPEN_PROBLEM_COLUMNS,
+                      "first_seen_at desc nulls last, file_name, line_number nulls first",
+                      where="status = 'open'", limit=OPEN_PROBLEMS_SHOWN),
+        "score_errors": _rows(conn, "mart_score_errors", SCORE_ERROR_COLUMNS, "format_name, rule",
+                              select="format_name, rule, count(*), count(distinct file_id)",
+                              group="format_name, rule"),
+        "quarantined": _rows(conn, "mart_problems", QUARANTINE_COLUMNS,
+                             "first_seen_at desc nulls last, file_name",
+                             where="problem_kind = 'quarantined_file'"),
+    }
+
+
+OPEN_PROBLEMS_SHOWN = 100
 
 
 # -- formatting ---------------------------------------------------------------------------
@@ -103,14 +143,15 @@ def _nice_step(top: float) -> int:
 
 # -- charts -------------------------------------------------------------------------------
 def stacked_bars(chart: str, group: str, categories: list[tuple[str, str, str]],
-                 series: list[Series], rows: dict[str, dict]) -> str:
+                 series: list[Series], rows: dict[str, dict], slot: int = 56,
+                 bar: int = 34) -> str:
     """A stacked bar chart as inline SVG.
 
     ``categories`` are (key, label, data attribute name) along the x axis;
     ``rows`` maps a category key to its mart row. Categories without a row get
     no bar (the mart has no figure for them, so the chart shows none).
     """
-    height, top_pad, bottom_pad, left_pad, slot, bar = 240, 16, 44, 48, 56, 34
+    height, top_pad, bottom_pad, left_pad = 240, 16, 44, 48
     width = left_pad + slot * max(len(categories), 1) + 16
     plot_h = height - top_pad - bottom_pad
     totals = [sum(int(rows[k].get(s.field) or 0) for s in series) for k, _, _ in categories
@@ -131,8 +172,9 @@ def stacked_bars(chart: str, group: str, categories: list[tuple[str, str, str]],
                      f'text-anchor="end">{tick:,}</text>')
     for i, (key, label, attr) in enumerate(categories):
         x = left_pad + i * slot + (slot - bar) / 2
-        parts.append(f'<text class="xlabel" x="{x + bar / 2:.2f}" y="{base + 16}" '
-                     f'text-anchor="middle">{escape(label)}</text>')
+        if label:
+            parts.append(f'<text class="xlabel" x="{x + bar / 2:.2f}" y="{base + 16}" '
+                         f'text-anchor="middle">{escape(label)}</text>')
         row = rows.get(key)
         if row is None:
             continue
@@ -148,8 +190,9 @@ def stacked_bars(chart: str, group: str, categories: list[tuple[str, str, str]],
                 f'<title>{escape(group)} {escape(label)}: {value:,} {escape(s.label.lower())}'
                 f'</title></rect>')
         total = sum(int(row.get(s.field) or 0) for s in series)
-        parts.append(f'<text class="total" x="{x + bar / 2:.2f}" y="{y - 4:.2f}" '
-                     f'text-anchor="middle">{total:,}</text>')
+        if bar >= 20:  # narrow bars (months) leave their totals to the tooltip and table
+            parts.append(f'<text class="total" x="{x + bar / 2:.2f}" y="{y - 4:.2f}" '
+                         f'text-anchor="middle">{total:,}</text>')
     parts.append(f'<line class="axis" x1="{left_pad}" x2="{width - 8}" y1="{base}" '
                  f'y2="{base}"/>')
     parts.append("</svg>")
@@ -180,11 +223,16 @@ font-variant-numeric:tabular-nums}.empty{color:#666;font-style:italic}
 
 
 def render_html(outcomes: list[dict] | None, applicants: list[dict] | None,
-                csv_names: list[str], generated_at: datetime) -> str:
+                csv_names: list[str], generated_at: datetime,
+                problems: dict | None = None) -> str:
+    problems = problems or {}
     body = [f"<h1>scorebridge report</h1><p class=\"meta\">Generated "
             f"{generated_at:%Y-%m-%d %H:%M} UTC from the marts schema.</p>"]
     body.append(_outcomes_section(outcomes))
     body.append(_applicants_section(applicants))
+    body.append(_monthly_section(problems.get("monthly")))
+    body.append(_problems_section(problems.get("counts"), problems.get("open")))
+    body.append(_errors_section(problems.get("score_errors"), problems.get("quarantined")))
     links = "".join(f'<li><a href="{_attr(name)}">{escape(name)}</a></li>' for name in csv_names)
     body.append(f"<h2>Every mart as CSV</h2><ul>{links}</ul>")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -257,3 +305,127 @@ def _applicants_section(rows: list[dict] | None) -> str:
     table.append("</tbody></table>")
     return (head + _legend(APPLICANT_SERIES) + f'<div class="charts">{"".join(charts)}</div>'
             + "".join(table))
+
+
+def _cell(row: dict, f: str, number: bool = False) -> str:
+    shown = _number(row[f]) if number else escape("" if row[f] is None else _shown(row[f]))
+    css = ' class="n"' if number else ""
+    value = _attr(_shown(row[f]) if row[f] is not None else None)
+    return f'<td{css} data-field="{f}" data-value="{value}">{shown}</td>'
+
+
+def _shown(value) -> str:
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    return _iso(value) if isinstance(value, date) else str(value)
+
+
+def _table(mart: str, keys: list[tuple[str, str]], rows: list[dict],
+           columns: list[tuple[str, str, bool]]) -> str:
+    """A table whose rows carry ``data-<attribute>`` for each (attribute, field) of
+    ``keys`` and whose cells carry their field and value."""
+    head = "".join(f"<th>{escape(label)}</th>" for _, label, _ in columns)
+    body = [f'<table data-mart="{mart}"><thead><tr>{head}</tr></thead><tbody>']
+    for r in rows:
+        cells = "".join(_cell(r, f, number) for f, _, number in columns)
+        attrs = " ".join(f'data-{a}="{_attr(_shown(r[f]))}"' for a, f in keys)
+        body.append(f"<tr {attrs}>{cells}</tr>")
+    body.append("</tbody></table>")
+    return "".join(body)
+
+
+def _monthly_section(rows: list[dict] | None) -> str:
+    head = ("<h2>Admissions scores per test and month</h2><p>Scores received without an error, "
+            "per test and month of the test date (marts.mart_admissions_scores_monthly).</p>")
+    if rows is None:
+        return head + '<p class="empty">marts.mart_admissions_scores_monthly was not built.</p>'
+    if not rows:
+        return head + '<p class="empty">No admissions scores yet.</p>'
+    first, last = min(r["month_start"] for r in rows), max(r["month_start"] for r in rows)
+    months, day = [], first
+    while day <= last:  # every month in between, so a month with no score shows as a gap
+        months.append(day)
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    categories = [(_iso(m), str(m.year) if m.month == 1 or m == first else "", "month")
+                  for m in months]
+    charts = []
+    by_test: dict[str, dict] = {}
+    for r in rows:
+        by_test.setdefault(r["test_code"], {})[_iso(r["month_start"])] = r
+    for test, keyed in by_test.items():
+        svg = stacked_bars("scores_monthly", test, categories, MONTHLY_SERIES, keyed,
+                           slot=14, bar=10)
+        charts.append(f"<figure><h3>{escape(test)}</h3>{svg}</figure>")
+    table = ['<table data-mart="mart_admissions_scores_monthly"><thead><tr><th>Test</th>'
+             "<th>Month</th><th>Scores</th><th>People</th></tr></thead><tbody>"]
+    for r in rows:
+        cells = "".join(_cell(r, f, number=True) for f in ("scores", "persons"))
+        table.append(f'<tr data-exam="{_attr(r["test_code"])}" '
+                     f'data-month="{_iso(r["month_start"])}"><td>{escape(r["test_code"])}</td>'
+                     f"<td>{r['month_start']:%Y-%m}</td>{cells}</tr>")
+    table.append("</tbody></table>")
+    return head + f'<div class="charts">{"".join(charts)}</div>' + "".join(table)
+
+
+def _problems_section(counts: list[dict] | None, open_rows: list[dict] | None) -> str:
+    head = ("<h2>Anomalies and open problems</h2><p>What needs a person, per domain and kind: "
+            "the result anomalies, the error rows and the quarantined files, open or handled "
+            "(marts.mart_problems; mark one handled with <code>python cli.py handle "
+            "PROBLEM_ID --note ...</code>).</p>")
+    if counts is None:
+        return head + '<p class="empty">marts.mart_problems was not built.</p>'
+    if not counts:
+        return head + '<p class="empty">No problems found.</p>'
+    charts = []
+    by_domain: dict[str, list[dict]] = {}
+    for r in counts:
+        by_domain.setdefault(r["domain"], []).append(r)
+    for domain, rows in by_domain.items():
+        categories = [(r["problem_kind"], r["problem_kind"].replace("_", " "), "kind")
+                      for r in rows]
+        keyed = {r["problem_kind"]: r for r in rows}
+        svg = stacked_bars("problems", domain, categories, PROBLEM_SERIES, keyed,
+                           slot=110, bar=40)
+        charts.append(f"<figure><h3>{escape(domain)}</h3>{svg}</figure>")
+    counts_table = _table("mart_problems", [("kind", "problem_kind"), ("domain", "domain")], counts, [
+        ("problem_kind", "Kind", False), ("domain", "Domain", False), ("open", "Open", True),
+        ("handled", "Handled", True)])
+    shown = open_rows or []
+    listing = ("<h3>Open problems</h3>" + (
+        _table("mart_problems_open", [("problem", "problem_id")], shown, [
+            ("problem_id", "Problem", False), ("domain", "Domain", False),
+            ("problem_kind", "Kind", False), ("file_name", "File", False),
+            ("line_number", "Line", True), ("explanation", "Explanation", False),
+            ("first_seen_at", "First seen", False)])
+        + (f'<p class="meta">The first {OPEN_PROBLEMS_SHOWN} shown; every one is in '
+           "mart_problems.csv.</p>" if len(shown) >= OPEN_PROBLEMS_SHOWN else "")
+        if shown else '<p class="empty">None open.</p>'))
+    return (head + _legend(PROBLEM_SERIES) + f'<div class="charts">{"".join(charts)}</div>'
+            + counts_table + listing)
+
+
+def _errors_section(score_errors: list[dict] | None, quarantined: list[dict] | None) -> str:
+    head = ("<h2>Score errors and quarantined files</h2><p>Admissions validation failures per "
+            "format and rule (marts.mart_score_errors), and every file held back whole, by "
+            "custody or by the admissions models (marts.mart_problems).</p>")
+    parts = [head, "<h3>Score errors</h3>"]
+    if score_errors is None:
+        parts.append('<p class="empty">marts.mart_score_errors was not built.</p>')
+    elif not score_errors:
+        parts.append('<p class="empty">No score errors.</p>')
+    else:
+        parts.append(_table("mart_score_errors", [("format", "format_name"), ("rule", "rule")],
+                            score_errors, [
+            ("format_name", "Format", False), ("rule", "Rule", False),
+            ("errors", "Errors", True), ("files", "Files", True)]))
+    parts.append("<h3>Quarantined files</h3>")
+    if quarantined is None:
+        parts.append('<p class="empty">marts.mart_problems was not built.</p>')
+    elif not quarantined:
+        parts.append('<p class="empty">No quarantined files.</p>')
+    else:
+        parts.append(_table("mart_file_quarantine", [("file", "file_name")], quarantined, [
+            ("file_name", "File", False), ("domain", "Quarantined by", False),
+            ("explanation", "Reason", False), ("first_seen_at", "Received", False),
+            ("status", "Status", False)]))
+    return "".join(parts)

@@ -44,6 +44,13 @@ def summary_text(result) -> str:
     if anomalies:
         lines.append("Results that need a person, by type: " + ", ".join(
             f"{kind} {n}" for kind, n in anomalies.items()))
+    problems = getattr(result, "problems", None)
+    if problems is not None:
+        from loaders.runs.problems import problem_lines
+
+        lines.append("")
+        lines.extend(problem_lines(problems))
+        lines.append("")
     if result.dbt_ok is not None:
         lines.append("dbt build: " + ("ok" if result.dbt_ok else "FAILED (see the log)"))
     if result.overdue:
@@ -93,8 +100,14 @@ def check_smtp(smtp: SmtpConfig) -> str | None:
 
 def send_summary(smtp: SmtpConfig, result, text: str) -> bool:
     msg = EmailMessage()
-    problems = (sum(s.quarantined + len(s.errors) for s in result.summaries) + len(result.overdue)
-                + len(getattr(result, "drift_quarantined", [])))
+    open_problems = getattr(result, "problems", None)
+    if open_problems is not None:
+        # Quarantined files are problems too: counted once, and handled ones not at all.
+        problems = (sum(len(s.errors) for s in result.summaries) + len(result.overdue)
+                    + open_problems.open)
+    else:
+        problems = (sum(s.quarantined + len(s.errors) for s in result.summaries)
+                    + len(result.overdue) + len(getattr(result, "drift_quarantined", [])))
     flag = f" - {problems} need attention" if problems else ""
     msg["Subject"] = f"scorebridge run {result.run_id}: {result.status}{flag}"
     msg["From"] = smtp.sender

@@ -33,6 +33,7 @@ class RunResult:
     anomalies: dict = field(default_factory=dict)
     drift_quarantined: list[str] = field(default_factory=list)
     business: object | None = None  # loaders.runs.business.BusinessSummary, after a run
+    problems: object | None = None  # loaders.runs.problems.OpenProblems, after a build
 
     def counts(self) -> dict:
         return {
@@ -46,6 +47,8 @@ class RunResult:
             "dbt_ok": self.dbt_ok,
             "anomalies": self.anomalies,
             "drift_quarantined": self.drift_quarantined,
+            **({"problems_open": self.problems.open, "problems_new": self.problems.new}
+               if self.problems is not None else {}),
         }
 
 
@@ -223,6 +226,9 @@ def run(ctx: Context, wait: bool = False, skip_build: bool = False) -> RunResult
     from loaders.runs.business import gather
 
     result.business = gather(ctx.conn, result.run_id)
+    from loaders.runs.problems import open_problems
+
+    result.problems = open_problems(ctx.conn, result.run_id)
     from loaders.runs.alerts import send_summary, summary_text
 
     text = summary_text(result)

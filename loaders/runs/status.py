@@ -1,5 +1,5 @@
 """``status``: recent runs, the last file per source, quarantined, refused and
-failed files with their reasons."""
+failed files with their reasons, open problems."""
 
 from __future__ import annotations
 
@@ -55,8 +55,10 @@ def gather(conn, runs: int = 10) -> dict:
         quarantined = cur.fetchall()
     quarantined += [(f, s, n, d, "quarantined (layout drift)", r)
                     for f, s, n, d, r in drift_quarantine(conn)]
+    from loaders.runs.problems import open_problems
+
     return {"runs": recent, "last_files": last, "quarantined": quarantined,
-            "anomalies": anomaly_counts(conn)}
+            "anomalies": anomaly_counts(conn), "problems": open_problems(conn)}
 
 
 def render(info: dict, overdue: list[str]) -> None:
@@ -97,5 +99,11 @@ def render(info: dict, overdue: list[str]) -> None:
         for kind, n in info["anomalies"].items():
             t.add_row(kind, str(n))
         console.print(t)
+    if info.get("problems") is not None:
+        from loaders.runs.problems import problem_lines
+
+        # Vendor text may hold brackets: printed as it is, never read as markup.
+        for line in problem_lines(info["problems"]):
+            console.print(line, markup=False)
     for line in overdue:
         console.print(f"[bold red]{line}[/]")
