@@ -50,7 +50,8 @@ def gather(conn, run_id: int) -> BusinessSummary:
         if has("fct_application_status_history"):
             s.statuses_moved = _grouped(
                 cur, f"select to_status, count(*) from {MARTS}.fct_application_status_history "
-                f"where {_RUN_FILES} group by to_status order by to_status", (run_id,))
+                f"where from_status = 'Pending' and {_RUN_FILES} "
+                "group by to_status order by to_status", (run_id,))
         if has("mart_result_anomalies"):
             s.anomalies = _grouped(cur, f"select anomaly_type, count(*) from "
                                    f"{MARTS}.mart_result_anomalies group by anomaly_type "
