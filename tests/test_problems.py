@@ -156,6 +156,10 @@ def test_handle_a_conflict_chooses_only_one_of_its_results(tmp_path, sql):
             other_result, "not one of the conflicting results")
     refused(run_cli("handle", one_id(sql, "result_error"), "--note", "x", "--result", own,
                     cwd=tmp_path), "not a conflicting_results anomaly")
+    # Handled with no result chosen would hide the conflict while the models still
+    # hold the application back: refused.
+    refused(run_cli("handle", pid, "--note", "looked at it", cwd=tmp_path),
+            "say which result stands")
     assert sql("select count(*) from ops.problem_handling") == [(0,)]
     ok(run_cli("handle", pid, "--note", "The retest stands", "--result", sibling, cwd=tmp_path))
     assert sql("select problem_id, problem_kind, chosen_result_id from ops.problem_handling") == [

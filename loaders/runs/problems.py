@@ -68,6 +68,13 @@ def _check(cur, decision: Decision, seen: set[str]) -> tuple[str | None, str]:
         return "the note is empty: say what was done", kind
     if not decision.handled_by.strip():
         return "handled_by is empty", kind
+    if kind == "conflicting_results" and not decision.chosen_result_id:
+        cur.execute("select result_id from marts.mart_problem_choices where problem_id = %s "
+                    "order by result_id", (decision.problem_id,))
+        choices = ", ".join(r[0] for r in cur.fetchall())
+        return (f"problem {decision.problem_id} is a conflicting_results anomaly: say which "
+                f"result stands (--result, or chosen_result_id: one of {choices}); until then "
+                "no status change or certificate goes out for its application"), kind
     if decision.chosen_result_id:
         cur.execute("select result_id from marts.mart_problem_choices where problem_id = %s "
                     "order by result_id", (decision.problem_id,))

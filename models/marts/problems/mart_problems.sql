@@ -15,6 +15,8 @@
      'reason': "rule || ': ' || coalesce(rule_detail, '')", 'where': 'not is_file_quarantined'},
     {'model': 'mart_placement_errors', 'kind': 'placement_error', 'domain': 'placement',
      'id': 'error_id', 'field': 'field', 'value': 'field_value', 'reason': 'reason'},
+    {'model': 'mart_org_file_errors', 'kind': 'org_file_error', 'domain': 'organisation',
+     'id': 'error_id', 'field': 'field', 'value': 'field_value', 'reason': 'reason'},
 ] %}
 
 with
