@@ -1,6 +1,7 @@
-{% macro error_rows(checks) -%}
+{% macro error_rows(checks, carry=[]) -%}
     {#- The rows of a checks model (file_id, line_number, field, field_value,
-        reason) as an errors mart: a stable error_id and the file's name. -#}
+        reason) as an errors mart: a stable error_id and the file's name; the
+        columns named in carry (e.g. format_name) follow the file's name. -#}
     with checks as (
 
         select * from {{ checks }}
@@ -14,12 +15,16 @@
     )
 
     select
-        md5(
-            checks.file_id || '|' || checks.line_number || '|'
-            || coalesce(checks.field, '') || '|' || checks.reason
-        ) as error_id,
+        {{ dbt.hash(dbt.concat([
+            'cast(checks.file_id as ' ~ dbt.type_string() ~ ')', "'|'",
+            'cast(checks.line_number as ' ~ dbt.type_string() ~ ')', "'|'",
+            "coalesce(checks.field, '')", "'|'", 'checks.reason'
+        ])) }} as error_id,
         checks.file_id,
         files.file_name,
+    {%- for column in carry %}
+        checks.{{ column }},
+    {%- endfor %}
         checks.line_number,
         checks.field,
         checks.field_value,
