@@ -10,6 +10,9 @@ from loaders.core.names import column_names
 from loaders.landing.landing import sniff_text
 from tests.helpers import SAMPLES, run_cli
 
+# The columns a prometric_results header must carry (is_required in the layout seed).
+REQUIRED = "CandidateID,EligibilityID,ExamCode,TestDate,Result"
+
 pytestmark = pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/vendor-samples missing")
 
 SAMPLE_FILES = [
@@ -79,22 +82,23 @@ def test_repeated_filler_headers_and_fixed_records(tmp_path, sql):
 def test_bad_rows_land_with_reason_and_nothing_is_dropped(tmp_path, sql):
     path = tmp_path / "results.csv"
     path.write_bytes(
-        b"CandidateID,EligibilityID,Result\r\n"
-        b"C1,E1,PASS\r\n"
-        b"C2,E2\r\n"  # one field short
+        b"CandidateID,EligibilityID,ExamCode,TestDate,Result\r\n"
+        b"C1,E1,X,2026-01-05,PASS\r\n"
+        b"C2,E2\r\n"  # three fields short
         b"\r\n"  # blank line
-        b"\"C3\",\"E3 with, comma\",\"multi\r\nline\"\r\n"
-        b"C4,E4,FAIL,extra\r\n"
-        b"C5,E5,NS")  # no line end after the last record
+        b"\"C3\",\"E3 with, comma\",X,2026-01-05,\"multi\r\nline\"\r\n"
+        b"C4,E4,X,2026-01-05,FAIL,extra\r\n"
+        b"C5,E5,X,2026-01-05,NS")  # no line end after the last record
     assert run_cli("load", "prometric_results", str(path), cwd=tmp_path).returncode == 0
     rows = sql("select _line_number, candidateid, eligibilityid, result, _parse_error, "
                "_raw_record from raw.prometric_results order by _line_number")
     assert [r[0] for r in rows] == [2, 3, 4, 5, 7, 8]
     assert rows[0][1:5] == ("C1", "E1", "PASS", None)
-    assert rows[1][4] == "expected 3 fields, found 2" and rows[1][5] == "C2,E2\r\n"
+    assert rows[1][4] == "expected 5 fields, found 2" and rows[1][5] == "C2,E2\r\n"
     assert rows[2][4] == "blank line"
     assert rows[3][1:5] == ("C3", "E3 with, comma", "multi\r\nline", None)
-    assert rows[4][4] == "expected 3 fields, found 4" and rows[4][5] == "C4,E4,FAIL,extra\r\n"
+    assert rows[4][4] == "expected 5 fields, found 6"
+    assert rows[4][5] == "C4,E4,X,2026-01-05,FAIL,extra\r\n"
     assert rows[5][1:4] == ("C5", "E5", "NS")
     (rows_landed, ending), = sql("select rows_landed, line_ending from raw.file_manifest")
     assert rows_landed == 6 and ending == "CRLF"
@@ -224,13 +228,14 @@ def test_binary_and_compressed_files_are_quarantined_before_they_land(tmp_path, 
     import random
     import zipfile
 
-    good = b"CandidateID,EligibilityID,Result\nC1,E1,PASS\n"
+    good = b"CandidateID,EligibilityID,ExamCode,TestDate,Result\nC1,E1,X,2026-01-05,PASS\n"
     noise = random.Random(11).randbytes(8192)
     files = {
         "gz.csv": gzip.compress(good),
         "utf16.csv": good.decode().encode("utf-16"),
         "random.csv": noise,
-        "mixed.csv": "CandidateID,LastName\nC2,Á\n".encode() + "C3,’\n".encode("cp1252"),
+        "mixed.csv": (REQUIRED + ",LastName\nC2,E2,X,2026-01-05,PASS,Á\n").encode()
+        + "C3,E3,X,2026-01-05,PASS,’\n".encode("cp1252"),
         "good.csv": good,
     }
     with zipfile.ZipFile(tmp_path / "zip.csv", "w") as z:
@@ -248,7 +253,7 @@ def test_binary_and_compressed_files_are_quarantined_before_they_land(tmp_path, 
     assert reasons["zip.csv"] == "zip-compressed: not a text file"
     assert reasons["utf16.csv"].startswith("binary: NUL share 4")
     assert reasons["random.csv"].startswith("binary: ")
-    assert reasons["mixed.csv"].startswith("not UTF-8 at byte 30 (0x92) nor cp1252 at byte 25 (0x81)")
+    assert reasons["mixed.csv"].startswith("not UTF-8 at byte 111 (0x92) nor cp1252 at byte 85 (0x81)")
     assert reasons["good.csv"] == "landed"
     assert set(sql("select status from raw.file_manifest where original_name <> 'good.csv'")) \
         == {("quarantined",)}
@@ -276,11 +281,11 @@ def test_a_header_must_fit_its_format_to_add_columns(tmp_path, sql):
     column is added, recorded in raw.file_columns); a header cell that is no column
     name (control bytes, replacement characters, too long) quarantines the file."""
     extra = tmp_path / "extra.csv"
-    extra.write_text("CandidateID,Result,Proctor\nC1,PASS,Ann\n")
+    extra.write_text(REQUIRED + ",Proctor\nC1,E1,X,2026-01-05,PASS,Ann\n")
     junk = tmp_path / "junk.csv"
-    junk.write_bytes(b"CandidateID,Result,\x1b[2J\x07\nC2,FAIL,x\n")
+    junk.write_bytes(REQUIRED.encode() + b",\x1b[2J\x07\nC2,E2,X,2026-01-05,FAIL,x\n")
     long = tmp_path / "long.csv"
-    long.write_text("CandidateID,Result," + "x" * 300 + "\nC3,FAIL,x\n")
+    long.write_text(REQUIRED + "," + "x" * 300 + "\nC3,E3,X,2026-01-05,FAIL,x\n")
     result = run_cli("load", "prometric_results", str(extra), str(junk), str(long),
                      cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -288,9 +293,9 @@ def test_a_header_must_fit_its_format_to_add_columns(tmp_path, sql):
                "order by file_id") == [
         ("extra.csv", "landed", None),
         ("junk.csv", "quarantined",
-         "header field 3 is not a column name (it holds control characters)"),
+         "header field 6 is not a column name (it holds control characters)"),
         ("long.csv", "quarantined",
-         "header field 3 is not a column name (300 characters, more than 200)")]
+         "header field 6 is not a column name (300 characters, more than 200)")]
     assert sql("select candidateid, proctor from raw.prometric_results") == [("C1", "Ann")]
     columns = {c for c, in sql("select column_name from information_schema.columns "
                                "where table_schema = 'raw' "

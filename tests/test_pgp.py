@@ -9,7 +9,8 @@ import pytest
 from tests.helpers import run_cli, write_config
 
 pytestmark = pytest.mark.skipif(shutil.which("gpg") is None, reason="gpg not installed")
-CSV = b"CandidateID,EligibilityID,Result\nC1,E1,PASS\nC2,E2,FAIL\n"
+CSV = (b"CandidateID,EligibilityID,ExamCode,TestDate,Result\n"
+       b"C1,E1,X,2026-01-05,PASS\nC2,E2,X,2026-01-05,FAIL\n")
 
 
 def make_key(home, email: str, passphrase: str):

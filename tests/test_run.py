@@ -10,7 +10,8 @@ import pytest
 
 from tests.helpers import ROOT, run_cli, write_config
 
-RESULTS = "CandidateID,EligibilityID,Result\nC1,E1,PASS\nC2,E2,FAIL\nC3,E3,NS\n"
+RESULTS = ("CandidateID,EligibilityID,ExamCode,TestDate,Result\nC1,E1,X,2026-01-05,PASS\n"
+           "C2,E2,X,2026-01-05,FAIL\nC3,E3,X,2026-01-05,NS\n")
 
 
 @pytest.fixture

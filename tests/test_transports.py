@@ -104,7 +104,9 @@ def test_trust_host_shows_the_key_and_records_it_after_confirmation(sftp_server,
 
 
 def test_fetch_over_sftp_end_to_end(sftp_server, sftp_folder, tmp_path, sql):
-    (sftp_folder / "RESULTS_1.csv").write_text("CandidateID,Result\nC1,PASS\nC2,FAIL\n")
+    (sftp_folder / "RESULTS_1.csv").write_text(
+        "CandidateID,EligibilityID,ExamCode,TestDate,Result\n"
+        "C1,E1,X,2026-01-05,PASS\nC2,E2,X,2026-01-05,FAIL\n")
     (sftp_folder / "backup").mkdir()
     config = write_config(tmp_path, [{
         "name": "vendor", "format": "prometric_results", "transport": "sftp",

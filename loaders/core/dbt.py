@@ -36,6 +36,10 @@ def dbt(ctx_db: Database, args: list[str], quiet: bool = False, capture: bool = 
     env.update(ctx_db.dbt_env())
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     env.setdefault("DBT_LOG_PATH", str(STATE_DIR / "dbt-logs"))
+    # A selection builds the tests it can run: a test that also reads a node left out
+    # (e.g. a seed's relationship to another seed) waits for a build that has both.
+    # The environment or --indirect-selection on the command line still wins.
+    env.setdefault("DBT_INDIRECT_SELECTION", "buildable")
     exe = Path(sys.executable).with_name("dbt")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "dbt.cli.main"]
     cmd += [*args, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT)]
