@@ -89,10 +89,11 @@ def test_a_kill_during_the_first_initdb_leaves_a_folder_the_next_command_starts(
     deadline = time.monotonic() + 120
     while not (pgdata / "PG_VERSION").exists() and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert not (pgdata / "postmaster.opts").exists()  # still in initdb, no server yet
-    os.killpg(first.pid, signal.SIGKILL)  # the command and its initdb
+    # Killed in initdb, or (on a busy machine) just after, in the first start: the
+    # command, its initdb or its server, all at once. Either way the next starts.
+    os.killpg(first.pid, signal.SIGKILL)
     first.wait()
-    assert (pgdata / "PG_VERSION").exists() and not (pgdata / "postmaster.pid").exists()
+    assert (pgdata / "PG_VERSION").exists()
     assert answers(state)
 
 
