@@ -144,12 +144,17 @@ id_candidates as (
 
 ),
 
--- Records whose vendor id is known need no other candidates.
-records_to_block as (
+-- Records whose vendor id is known need no other candidates (the blocking
+-- rules' CTEs read this; the linter sees no rules, hence the noqa).
+records_to_block as (  -- noqa: ST03
 
     select r.*
     from records as r
-    where not exists (select 1 from id_candidates as i where r.record_id = i.record_id)
+    where
+        not exists (
+            select 1 from id_candidates as i
+            where r.record_id = i.record_id
+        )
         and not exists (
             select 1 from decided_records as d
             where
@@ -369,8 +374,8 @@ compared as (
                 then 'day_month_swapped'
             when (
                 {%- for i in range(1, 9) %}
-                case when substr(r.birth_text, {{ i }}, 1) = substr(p.birth_text, {{ i }}, 1) then 0 else 1 end
-                {{- ' +' if not loop.last }}
+                    case when substr(r.birth_text, {{ i }}, 1) = substr(p.birth_text, {{ i }}, 1) then 0 else 1 end
+                    {{- ' +' if not loop.last }}
                 {%- endfor %}
             ) = 1 then 'one_digit_off'
             else 'different'
@@ -442,19 +447,20 @@ weighed as (
     select
         c.*,
         {%- for comparison in comparisons %}
-        {%- if comparison in ('first_name', 'last_name') %}
-        case
-            when w_{{ comparison }}.is_term_frequency_adjusted and c.{{ comparison }}_frequency is not null
-                then ln(w_{{ comparison }}.m_probability / (
-                    case
-                        when c.{{ comparison }}_frequency > s.tf_floor then c.{{ comparison }}_frequency
-                        else s.tf_floor
-                    end)) / ln(2)
-            else w_{{ comparison }}.weight
-        end as {{ comparison }}_weight,
-        {%- else %}
-        coalesce(w_{{ comparison }}.weight, 0) as {{ comparison }}_weight,
-        {%- endif %}
+            {%- if comparison in ('first_name', 'last_name') %}
+                case
+                    when w_{{ comparison }}.is_term_frequency_adjusted and c.{{ comparison }}_frequency is not null
+                        then ln(w_{{ comparison }}.m_probability / (
+                            case
+                                when c.{{ comparison }}_frequency > s.tf_floor then c.{{ comparison }}_frequency
+                                else s.tf_floor
+                            end
+                        )) / ln(2)
+                    else w_{{ comparison }}.weight
+                end as {{ comparison }}_weight,
+            {%- else %}
+                coalesce(w_{{ comparison }}.weight, 0) as {{ comparison }}_weight,
+            {%- endif %}
         {%- endfor %}
         c.first_name_level = 'different'
         and c.is_known_id = 0
@@ -463,10 +469,10 @@ weighed as (
     from compared as c
     cross join settings as s
     {%- for comparison in comparisons %}
-    left join weights as w_{{ comparison }}
-        on
-            w_{{ comparison }}.comparison = '{{ comparison }}'
-            and c.{{ comparison }}_level = w_{{ comparison }}.level
+        left join weights as w_{{ comparison }}
+            on
+                w_{{ comparison }}.comparison = '{{ comparison }}'
+                and c.{{ comparison }}_level = w_{{ comparison }}.level
     {%- endfor %}
 
 ),
@@ -476,9 +482,9 @@ scored as (
     select
         w.*,
         {% for comparison in comparisons -%}
-        coalesce(w.{{ comparison }}_weight, 0){{ ' +' if not loop.last }}
+            coalesce(w.{{ comparison }}_weight, 0){{ ' +' if not loop.last }}
         {% endfor -%}
-        as score
+            as score
     from weighed as w
 
 ),
@@ -489,7 +495,7 @@ ranked as (
         s.*,
         row_number() over (
             partition by s.record_id
-            order by s.is_known_id desc, s.score desc, s.person_id
+            order by s.is_known_id desc, s.score desc, s.person_id asc
         ) as candidate_rank
     from scored as s
 
@@ -511,6 +517,16 @@ per_record as (
     from ranked as r
     cross join settings as s
     group by r.record_id
+
+),
+
+decided_new_ids as (
+
+    select distinct
+        id_type,
+        vendor_person_id
+    from decided_records
+    where decision = 'new_person'
 
 ),
 
@@ -543,13 +559,7 @@ judged as (
     cross join settings as s
     left join per_record as pr
         on rec.record_id = pr.record_id
-    left join (
-        select distinct
-            id_type,
-            vendor_person_id
-        from decided_records
-        where decision = 'new_person'
-    ) as new_id
+    left join decided_new_ids as new_id
         on
             rec.id_type = new_id.id_type
             and rec.vendor_person_id = new_id.vendor_person_id
@@ -589,8 +599,8 @@ final as (
         k.rules as blocking_rules,
         k.score,
         {%- for comparison in comparisons %}
-        k.{{ comparison }}_level,
-        k.{{ comparison }}_weight,
+            k.{{ comparison }}_level,
+            k.{{ comparison }}_weight,
         {%- endfor %}
         k.is_possible_sibling,
         {{ dbt.current_timestamp() }} as scored_at
@@ -601,7 +611,7 @@ final as (
     left join ranked as k
         on
             d.record_id = k.record_id
-            and k.candidate_rank <= s.max_candidates
+            and s.max_candidates >= k.candidate_rank
 
 )
 

@@ -68,7 +68,7 @@ grouped as (
 
     select
         i.*,
-        coalesce(v.vendor_identity, i.own_identity) as identity
+        coalesce(v.vendor_identity, i.own_identity) as person_identity
     from identities as i
     left join by_vendor_id as v
         on
@@ -82,12 +82,12 @@ final as (
     select
         g.*,
         first_value(g.record_id) over (
-            partition by g.identity
+            partition by g.person_identity
             order by g.received_at, g.file_id, g.line_number
             rows between unbounded preceding and unbounded following
         ) as proposal_id,
         row_number() over (
-            partition by g.identity
+            partition by g.person_identity
             order by g.received_at desc, g.file_id desc, g.line_number desc
         ) as newest_first
     from grouped as g

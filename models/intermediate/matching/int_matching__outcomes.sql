@@ -84,7 +84,7 @@ combined as (
         case
             when d.decision is not null then 'decision: ' || d.decision
             else c.automatic_rule
-        end as rule
+        end as match_rule
     from records as r
     inner join candidates as c
         on r.record_id = c.record_id

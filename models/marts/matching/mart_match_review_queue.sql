@@ -55,8 +55,8 @@ side_by_side as (
         c.score,
         c.blocking_rules,
         {%- for comparison in comparisons %}
-        c.{{ comparison }}_level,
-        c.{{ comparison }}_weight,
+            c.{{ comparison }}_level,
+            c.{{ comparison }}_weight,
         {%- endfor %}
         c.is_possible_sibling,
         r.id_type as record_id_type,
@@ -92,33 +92,34 @@ agreement as (
     select
         s.*,
         {%- for comparison in comparisons %}
-        w_{{ comparison }}.agreement as {{ comparison }}_agreement,
+            w_{{ comparison }}.agreement as {{ comparison }}_agreement,
         {%- endfor %}
         trim(
-        {%- for comparison in comparisons %}
-            case when w_{{ comparison }}.agreement = 'agree' then '{{ comparison }} ' else '' end
-            {{- ' ||' if not loop.last }}
-        {%- endfor %}
+            {%- for comparison in comparisons %}
+                case when w_{{ comparison }}.agreement = 'agree' then '{{ comparison }} ' else '' end
+                {{- ' ||' if not loop.last }}
+            {%- endfor %}
         ) as agreed,
         trim(
-        {%- for comparison in comparisons %}
-            case when w_{{ comparison }}.agreement = 'close' then '{{ comparison }} ' else '' end
-            {{- ' ||' if not loop.last }}
-        {%- endfor %}
+            {%- for comparison in comparisons %}
+                case when w_{{ comparison }}.agreement = 'close' then '{{ comparison }} ' else '' end
+                {{- ' ||' if not loop.last }}
+            {%- endfor %}
         ) as came_close,
         trim(
-        {%- for comparison in comparisons %}
-            case when w_{{ comparison }}.agreement = 'disagree' then '{{ comparison }} ' else '' end
-            {{- ' ||' if not loop.last }}
-        {%- endfor %}
+            {%- for comparison in comparisons %}
+                case when w_{{ comparison }}.agreement = 'disagree' then '{{ comparison }} ' else '' end
+                {{- ' ||' if not loop.last }}
+            {%- endfor %}
         ) as disagreed
-    from side_by_side as s
-    {%- for comparison in comparisons %}
-    left join weights as w_{{ comparison }}
-        on
-            w_{{ comparison }}.comparison = '{{ comparison }}'
-            and s.{{ comparison }}_level = w_{{ comparison }}.level
-    {%- endfor %}
+    from
+        side_by_side as s
+        {%- for comparison in comparisons %}
+        left join weights as w_{{ comparison }}
+            on
+                w_{{ comparison }}.comparison = '{{ comparison }}'
+                and s.{{ comparison }}_level = w_{{ comparison }}.level
+            {%- endfor %}
 
 ),
 

@@ -48,7 +48,7 @@ final as (
         file_name,
         line_number,
         record_id,
-        rule
+        match_rule
     from ranked
     where arrival = 1
 

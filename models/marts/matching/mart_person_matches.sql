@@ -33,7 +33,7 @@ final as (
         o.outcome,
         case when o.outcome = 'matched' then o.person_id end as person_id,
         case when o.outcome = 'new' then n.proposal_id end as proposal_id,
-        o.rule,
+        o.match_rule,
         o.best_score as score,
         o.runner_up_score,
         o.candidates,
