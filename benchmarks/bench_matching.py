@@ -46,7 +46,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from common import ROOT, psql_binary, scratch_database, timed
 from matching_population import Individual, Record, generate
@@ -60,6 +62,13 @@ SCORES_TABLE = "int_admissions__scores"
 MATCHES = "marts.mart_person_matches"
 REVIEW_QUEUE = "marts.mart_match_review_queue"
 FILES = 10
+
+
+def without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
 
 
 def persons_csv(path: Path, population: list[Individual]) -> None:
@@ -130,6 +139,8 @@ def fill_scores(conn, records: list[Record]) -> tuple[str, set[str]]:
                     "where table_schema = %s and table_name = %s order by ordinal_position",
                     (found[0], SCORES_TABLE))
         columns = cur.fetchall()
+        # The manifest gives the file ids: the persons files landed before hold the first ones.
+        per_file = Counter(place(i, len(records))[0] for i in range(len(records)))
         file_ids = {}
         for n in range(1, FILES + 1):
             name = f"SAT_{n}.csv"
@@ -138,7 +149,7 @@ def fill_scores(conn, records: list[Record]) -> tuple[str, set[str]]:
                 " rows_landed, land_started_at, landed_at) values ('bench', 'sat_csv', %s, %s,"
                 " 'landed', %s, now(), now()) returning file_id",
                 (name, hashlib.sha256(f"bench-matching {name} {time.time()}".encode()).hexdigest(),
-                 sum(1 for i in range(len(records)) if place(i, len(records))[0] == n)))
+                 per_file[n]))
             file_ids[n] = cur.fetchone()[0]
         cur.execute(f"truncate {table}")
 
@@ -264,6 +275,14 @@ class MemorySampler(threading.Thread):
         self.join()
 
 
+def table_exists(conn, table: str) -> bool:
+    schema, name = table.split(".")
+    with conn.cursor() as cur:
+        cur.execute("select 1 from information_schema.tables where table_schema = %s "
+                    "and table_name = %s", (schema, name))
+        return cur.fetchone() is not None
+
+
 def outcomes(conn, table: str) -> dict[tuple[str, int], tuple[str, str | None]]:
     with conn.cursor() as cur:
         cur.execute(f"select file_name, line_number, outcome, person_id from {table}")
@@ -298,10 +317,12 @@ def candidates(conn, table: str | None) -> dict[tuple[str, int], set[str]]:
     return out
 
 
-def metrics(records: list[Record], result: dict, cands: dict) -> dict[str, float]:
-    """The quality figures of one matcher against the truth."""
+def metrics(records: list[Record], result: dict, cands: dict) -> dict:
+    """The quality figures of one matcher against the truth; `by_noise`: per
+    noise tag, records of existing persons and how many were matched right."""
     n = len(records)
     exists = matched = correct = found = dupes = merged = review = 0
+    by_noise: dict[str, list[int]] = {}
     for i, rec in enumerate(records):
         file_no, line = place(i, n)
         outcome, person = result.get((f"SAT_{file_no}.csv", line), ("missing", None))
@@ -314,12 +335,17 @@ def metrics(records: list[Record], result: dict, cands: dict) -> dict[str, float
         exists += 1
         hit = outcome == "matched" and person == rec.true_person_id
         correct += hit
+        for tag in rec.noise or {"(none)"}:
+            tally = by_noise.setdefault(tag, [0, 0])
+            tally[0] += 1
+            tally[1] += hit
         found += hit or (outcome == "potential"
                          and rec.true_person_id in cands.get((f"SAT_{file_no}.csv", line), ()))
         dupes += outcome == "new"
     return {"precision": correct / matched if matched else 0.0,
             "automatic": correct / exists, "found": found / exists, "duplicates": dupes / exists,
-            "merged": merged, "review": review / n, "missing": n - len(result)}
+            "merged": merged, "review": review / n, "missing": n - len(result),
+            "by_noise": by_noise}
 
 
 ROWS = [  # metric, target, key, format, passes
@@ -329,7 +355,7 @@ ROWS = [  # metric, target, key, format, passes
     ("duplicates created", "< 0.5%", "duplicates", "{:.2%}", lambda v: v < 0.005),
     ("twins and siblings merged", "0", "merged", "{:,}", lambda v: v == 0),
     ("sent to review", "<= 4%", "review", "{:.2%}", lambda v: v <= 0.04),
-    ("wall time (s)", "< 300", "seconds", "{:.1f}", lambda v: v < 300),
+    ("wall time of the matching (s)", "< 300", "seconds", "{:.1f}", lambda v: v < 300),
     ("peak memory, postgres (MB)", "-", "postgres_mb", "{:,.0f}", None),
     ("peak memory, loader (MB)", "-", "loader_mb", "{:,.0f}", None),
 ]
@@ -346,6 +372,11 @@ def report(model: dict, baseline: dict) -> None:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
         if j == 0:
             print("  ".join("-" * w for w in widths))
+    print("\nmatched automatically to the true person, by noise of the record (a record may have several):")
+    print(f"  {'noise':<16}{'records':>9}{'model':>9}{'baseline':>10}")
+    for tag, (count, hits) in sorted(model["by_noise"].items(), key=lambda kv: -kv[1][0]):
+        base = baseline["by_noise"].get(tag, [count, 0])[1]
+        print(f"  {tag:<16}{count:>9,}{hits / count:>9.1%}{base / count:>10.1%}")
     for name, figures in (("model", model), ("baseline", baseline)):
         if figures["missing"]:
             print(f"warning: {figures['missing']:,} records have no row in the {name}'s matches")
@@ -385,6 +416,9 @@ def main() -> None:
                   f"the records carry none")
         with MemorySampler() as model_mem:
             seconds, _ = timed(cli + ["build", "--select", MATCHING_SELECT], env=env, cwd=work)
+        if not table_exists(conn, MATCHES):
+            raise SystemExit(f"the matching build (--select {MATCHING_SELECT}) made no {MATCHES}: "
+                             f"are the matching models in this checkout?")
         model = metrics(records, outcomes(conn, MATCHES), candidates(conn, REVIEW_QUEUE))
         model.update(seconds=seconds, postgres_mb=model_mem.postgres_mb,
                      loader_mb=model_mem.loader_mb)
@@ -398,10 +432,12 @@ def main() -> None:
         baseline.update(seconds=seconds, postgres_mb=base_mem.postgres_mb,
                         loader_mb=base_mem.loader_mb)
         conn.close()
-        print(f"{len(records):,} records against {len(population):,} persons, seed {args.seed}")
+        family = sum(bool(r.family_person_ids) for r in records)
+        print(f"{len(records):,} records against {len(population):,} persons, seed {args.seed}; "
+              f"{family:,} records have a twin or sibling in the population")
         report(model, baseline)
         if args.keep:
-            print(f"scratch database kept: {url}")
+            print(f"scratch database kept: {without_password(url)}")
     finally:
         if not args.keep:
             drop()

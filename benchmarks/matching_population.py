@@ -199,18 +199,17 @@ FIRST_DRAW = {"M": _Names(MALE_FIRST, _tail_first(_FIRST_B_M)),
 
 
 class _Ids:
-    """Unique random numeric ids of a fixed width."""
+    """Unique random numeric ids in [low, high)."""
 
-    def __init__(self, rnd: random.Random, digits: int, first_digit: str = "123456789"):
-        self.rnd, self.digits, self.first, self.seen = rnd, digits, first_digit, set()
+    def __init__(self, rnd: random.Random, low: int, high: int):
+        self.rnd, self.low, self.high, self.seen = rnd, low, high, set()
 
     def new(self) -> str:
         while True:
-            value = self.rnd.choice(self.first) + "".join(
-                self.rnd.choices("0123456789", k=self.digits - 1))
+            value = self.rnd.randrange(self.low, self.high)
             if value not in self.seen:
                 self.seen.add(value)
-                return value
+                return str(value)
 
 
 def _birth(rnd: random.Random) -> date:
@@ -232,8 +231,8 @@ class Generator:
 
     def __init__(self, seed: int):
         self.rnd = random.Random(f"matching-{seed}")
-        self.ssns = _Ids(self.rnd, 9, "12345678")
-        self.cb_ids = _Ids(self.rnd, 9)
+        self.ssns = _Ids(self.rnd, 100_000_000, 900_000_000)  # 9 digits, none from 9
+        self.cb_ids = _Ids(self.rnd, 100_000_000, 1_000_000_000)
         self.families: dict[int, list[Individual]] = {}
         self._family_seq = itertools.count(1)
 
