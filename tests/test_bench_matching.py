@@ -37,11 +37,16 @@ def test_noise_shares_as_configured(generated):
     for tag in ("typo_first", "typo_last", "swapped_names", "upper_case", "padded", "moved",
                 "birth_invalid", "empty_name", "email_changed"):
         assert _near(counts[tag], RECORDS, mp.NOISE[tag]), (tag, counts[tag])
-    # Conditional noise: a day/month swap needs a day <= 12 that is not the month.
-    assert 0.3 * mp.NOISE["day_month_swap"] * RECORDS < counts["day_month_swap"] \
-        < 0.5 * mp.NOISE["day_month_swap"] * RECORDS
+    # Conditional noise, as a share of the records it can apply to.
     by_id = {p.person_id: p for p in population}
-    named = [r for r in records if r.true_person_id and by_id[r.true_person_id].first in mp.NICKNAMES]
+    known = [by_id[r.true_person_id] for r in records if r.true_person_id]
+    mine = [r for r in records if r.true_person_id]
+    swappable = [r for r, p in zip(mine, known, strict=True)
+                 if p.birth.day <= 12 and p.birth.day != p.birth.month]
+    assert _near(sum("day_month_swap" in r.noise for r in swappable), len(swappable),
+                 mp.NOISE["day_month_swap"])
+    assert all(p.birth.day <= 12 for r, p in zip(mine, known, strict=True) if "day_month_swap" in r.noise)
+    named = [r for r, p in zip(mine, known, strict=True) if p.first in mp.NICKNAMES]
     assert _near(sum("nickname" in r.noise for r in named), len(named), mp.NOISE["nickname"])
     assert _near(sum(r.true_person_id is None for r in records), RECORDS, mp.RECORD_OUTSIDE)
     assert _near(sum(bool(r.ssn) for r in records), RECORDS, mp.RECORD_HAS_SSN)
