@@ -11,7 +11,8 @@ hyphenation surname changes, twins and siblings, skewed common names, about
 - the records are written straight into `int_admissions__scores` (after a
   build of its parents has made the table): landing and parsing vendor files
   have their own benchmark (bench_admissions.py), this one measures only the
-  matching. Ten files, a `raw.file_manifest` row each;
+  matching. Ten files, a `raw.file_manifest` row each (their file ids are
+  the manifest's, after those of the two persons files);
 - the model: `cli.py build --select MATCHING_SELECT`, timed; that selection
   must not rebuild `int_admissions__scores` (it would drop the records);
 - the baseline: exact rules in SQL (the vendor id, then SSN and birth date,
@@ -28,7 +29,10 @@ postgres processes and of the benchmark's child processes: cli.py with dbt,
 or psql). The postgres sum counts shared buffers once per process.
 
     python benchmarks/bench_matching.py [--persons 1000000] [--records 100000]
-        [--seed 1] [--keep]
+        [--seed 1] [--keep] [--slowest 10]
+
+--slowest N prints the N slowest dbt nodes of the matching build (from dbt's
+run_results.json), to see where its time goes.
 
 --keep leaves the scratch database (its URL is printed), with the truth in
 `bench.truth` and the baseline in `bench.baseline_matches`. Develop with
@@ -41,6 +45,7 @@ import argparse
 import csv
 import hashlib
 import io
+import json
 import shutil
 import sys
 import tempfile
@@ -388,6 +393,7 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", action="store_true", help="keep the scratch database")
+    ap.add_argument("--slowest", type=int, default=10)
     args = ap.parse_args()
     import psycopg2
 
@@ -403,9 +409,9 @@ def main() -> None:
         cli = [sys.executable, str(ROOT / "cli.py"), "--quiet"]
         persons_csv(work / "persons.csv", population)
         person_ids_csv(work / "person_ids.csv", population)
-        timed(cli + ["load", "persons", str(work / "persons.csv")], env=env, cwd=work)
-        timed(cli + ["load", "person_ids", str(work / "person_ids.csv")], env=env, cwd=work)
-        timed(cli + ["dbt", "build", "--select", SETUP_SELECT, "--exclude", MATCHING_SELECT,
+        land = timed(cli + ["load", "persons", str(work / "persons.csv")], env=env, cwd=work)[0]
+        land += timed(cli + ["load", "person_ids", str(work / "person_ids.csv")], env=env, cwd=work)[0]
+        setup, _ = timed(cli + ["dbt", "build", "--select", SETUP_SELECT, "--exclude", MATCHING_SELECT,
                      "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"],
               env=env, cwd=work)
         conn = psycopg2.connect(url)
@@ -416,6 +422,8 @@ def main() -> None:
                   f"the records carry none")
         with MemorySampler() as model_mem:
             seconds, _ = timed(cli + ["build", "--select", MATCHING_SELECT], env=env, cwd=work)
+        nodes = json.loads((ROOT / "target" / "run_results.json").read_text())["results"]
+        slowest = sorted(nodes, key=lambda n: -n["execution_time"])[:args.slowest]
         if not table_exists(conn, MATCHES):
             raise SystemExit(f"the matching build (--select {MATCHING_SELECT}) made no {MATCHES}: "
                              f"are the matching models in this checkout?")
@@ -435,7 +443,13 @@ def main() -> None:
         family = sum(bool(r.family_person_ids) for r in records)
         print(f"{len(records):,} records against {len(population):,} persons, seed {args.seed}; "
               f"{family:,} records have a twin or sibling in the population")
+        print(f"(untimed: landing the persons {land:.1f} s, building what the matching reads "
+              f"{setup:.1f} s)")
         report(model, baseline)
+        if slowest:
+            print(f"\nslowest nodes of the matching build ({len(nodes)} nodes):")
+        for node in slowest:
+            print(f"  {node['execution_time']:7.2f} s  {node['unique_id']}")
         if args.keep:
             print(f"scratch database kept: {without_password(url)}")
     finally:
