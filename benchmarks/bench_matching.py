@@ -116,10 +116,21 @@ def score_row(rec: Record, file_id: int, file_no: int, line: int) -> dict:
         "city": rec.city, "state": rec.state, "state_code": rec.state, "zip": rec.zip,
         "country": "US" if rec.street else None, "country_code": "US" if rec.street else None,
         "email": rec.email, "phone": rec.phone, "ssn": rec.ssn, "grade_level": "12",
-        "test_code": "SAT", "test_name": "SAT", "component_code": "total", "component": "total",
-        "score": 1200, "test_date": rec.test_date.isoformat(), "is_official": True,
-        "has_error": False,
+        "grade_level_code": "12", "test_code": "SAT", "test_name": "SAT",
+        "component_code": "total", "component": "total",
+        "component_field_name": "LATEST_SAT_TOTAL", "score": 1200,
+        "test_date": rec.test_date.isoformat(), "is_official": True, "has_error": False,
     }
+
+
+def column_value(values: dict, column: str, data_type: str):
+    """A column the record does not set: every code is a known one (the
+    crosswalk flags true), other flags false, anything else null."""
+    if column in values:
+        return values[column]
+    if data_type == "boolean":
+        return column.startswith("is_") and column.endswith("_in_xwalk")
+    return None
 
 
 def copy_rows(cur, table: str, columns: list[str], rows) -> None:
@@ -162,7 +173,7 @@ def fill_scores(conn, records: list[Record]) -> tuple[str, set[str]]:
             for i, rec in enumerate(records):
                 file_no, line = place(i, len(records))
                 values = score_row(rec, file_ids[file_no], file_no, line)
-                yield [values.get(c, False if t == "boolean" else None) for c, t in columns]
+                yield [column_value(values, c, t) for c, t in columns]
 
         copy_rows(cur, table, [c for c, _ in columns], rows())
         cur.execute("create schema if not exists bench")

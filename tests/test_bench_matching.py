@@ -7,6 +7,7 @@ its docstring says.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import sys
 from collections import Counter
@@ -14,9 +15,12 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-
-import matching_population as mp  # noqa: E402
+# Loaded by path: putting benchmarks/ on sys.path would let its common.py
+# shadow any other `common` for the rest of the session.
+_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "matching_population.py"
+_spec = importlib.util.spec_from_file_location("matching_population", _PATH)
+mp = sys.modules.setdefault("matching_population", importlib.util.module_from_spec(_spec))
+_spec.loader.exec_module(mp)
 
 PERSONS, RECORDS = 20_000, 20_000
 
