@@ -164,7 +164,9 @@ def build(ctx: Context, select: str | None = None) -> bool:
     # A partial build runs the tests whose parents it builds, not a test that
     # merely touches one of them (the layout seed's tests read other seeds and
     # admissions models a credentialing build does not make).
-    args = ["build", "--exclude-resource-type", "unit_test"] + (
+    # Models tagged on_request (the matching weight estimates) are built only
+    # by the verb that asks for them (`match estimate`), never by a build.
+    args = ["build", "--exclude-resource-type", "unit_test", "--exclude", "tag:on_request"] + (
         ["--select", select, "--indirect-selection", "buildable"] if select else [])
     ok = dbt(ctx.db, args, quiet=ctx.quiet) == 0
     run_after_build(ctx.conn)

@@ -1,13 +1,13 @@
 {% macro matching_compare_ctes(paired) -%}
     {#- The CTEs that compare pairs, ending in `compared`: one row per pair of
-        the CTE named `paired` (record_id, person_id, rules, is_known_id,
-        r_first, r_last, p_first, p_last) with each comparison's level
-        (seeds/matching/matching_comparison_levels.csv) and the names'
-        frequencies. The model must define the CTEs records, persons,
-        nicknames, person_id_types and frequencies. Used by
-        int_matching__candidates (the candidates) and
-        int_matching__weight_estimates (labelled and random pairs), so both
-        compare exactly alike. -#}
+        `paired` (a relation or CTE with record_id, person_id, rules,
+        is_known_id, r_first, r_last, p_first, p_last) with each comparison's
+        level (seeds/matching/matching_comparison_levels.csv) and the names'
+        frequencies. Records, persons and the lookups are read from their
+        tables directly (not through CTEs) so PostgreSQL plans the joins with
+        their statistics. Used by int_matching__pair_comparisons (the
+        candidates) and int_matching__weight_estimates (labelled and random
+        pairs), so both compare exactly alike. -#}
 -- One edit apart: two names are, when deleting at most one letter from
 -- each makes them equal (a letter added, dropped or changed; two
 -- neighbours swapped). Found by equality joins on the deletion variants of
@@ -160,11 +160,11 @@ compared as (
         first_tf.frequency as first_name_frequency,
         last_tf.frequency as last_name_frequency
     from {{ paired }} as pa
-    inner join records as r
+    inner join {{ ref('int_matching__records') }} as r
         on pa.record_id = r.record_id
-    inner join persons as p
+    inner join {{ ref('int_matching__persons') }} as p
         on pa.person_id = p.person_id
-    left join nicknames as nick
+    left join {{ ref('int_matching__nicknames') }} as nick
         on
             r.first_key = nick.name_key
             and p.first_key = nick.variant_key
@@ -176,15 +176,15 @@ compared as (
         on
             r.last_key = last_edit.name_a
             and p.last_key = last_edit.name_b
-    left join person_id_types as pit
+    left join {{ ref('int_matching__person_id_types') }} as pit
         on
             pa.person_id = pit.person_id
             and r.id_type = pit.id_type
-    left join frequencies as first_tf
+    left join {{ ref('int_matching__name_frequencies') }} as first_tf
         on
             first_tf.comparison = 'first_name'
             and p.first_key = first_tf.name_key
-    left join frequencies as last_tf
+    left join {{ ref('int_matching__name_frequencies') }} as last_tf
         on
             last_tf.comparison = 'last_name'
             and p.last_key = last_tf.name_key

@@ -9,12 +9,12 @@
 
 -- Every incoming record with its candidate persons, how each compared, the
 -- score, and the record's automatic outcome. Incremental: a build scores
--- only the records it has not scored before, against the persons as they
--- stand then; a record's row set never changes afterwards (people's
--- decisions are applied downstream, in int_matching__outcomes).
--- Grain: one row per record and candidate (candidate_rank 1 = best), kept
--- up to max_candidates; a record with no candidate has one row whose
--- candidate_person_id is null.
+-- the records int_matching__pairs holds (those no build scored before),
+-- against the persons as they stand then; a record's rows never change
+-- afterwards (people's decisions are applied downstream, in
+-- int_matching__outcomes). Grain: one row per record and candidate
+-- (candidate_rank 1 = best), kept up to max_candidates; a record with no
+-- candidate has one row whose candidate_person_id is null.
 with
 
 settings as (
@@ -25,28 +25,19 @@ settings as (
 
 records as (
 
-    select * from {{ ref('int_matching__records') }}
-    {% if is_incremental() %}
-        where record_id not in (select t.record_id from {{ this }} as t)
-    {% endif %}
+    select r.*
+    from {{ ref('int_matching__records') }} as r
+    where
+        r.record_id in (select p.record_id from {{ ref('int_matching__pairs') }} as p)
+        {%- if is_incremental() %}
+            and r.record_id not in (select t.record_id from {{ this }} as t)
+        {%- endif %}
 
 ),
 
-persons as (
+compared as (
 
-    select * from {{ ref('int_matching__persons') }}
-
-),
-
-person_ids as (
-
-    select * from {{ ref('stg_matching__person_ids') }}
-
-),
-
-frequencies as (
-
-    select * from {{ ref('int_matching__name_frequencies') }}
+    select * from {{ ref('int_matching__pair_comparisons') }}
 
 ),
 
@@ -56,212 +47,11 @@ weights as (
 
 ),
 
-nicknames as (
-
-    select * from {{ ref('int_matching__nicknames') }}
-
-),
-
-decisions as (
-
-    select * from {{ ref('stg_ops__match_decisions') }}
-
-),
-
--- Records a person decided, with their vendor ids: a later record with the
--- same id is not asked about again.
 decided_records as (
 
-    select
-        d.decision,
-        d.person_id,
-        dr.id_type,
-        dr.vendor_person_id
-    from decisions as d
-    inner join {{ ref('int_matching__records') }} as dr
-        on d.record_id = dr.record_id
-    where
-        d.decision in ('same_person', 'new_person')
-        and dr.id_type is not null
-        and dr.vendor_person_id is not null
+    select * from {{ ref('int_matching__decided_records') }}
 
 ),
-
--- Vendor ids known for a person: the organisation's, and those of records
--- matched automatically by an earlier build (offered to the student system
--- by mart_new_vendor_ids meanwhile).
-known_ids as (
-
-    select
-        id_type,
-        id_value,
-        person_id,
-        'known vendor id' as known_from
-    from person_ids
-    {% if is_incremental() %}
-        union all
-        select distinct
-            t.id_type,
-            t.vendor_person_id as id_value,
-            t.matched_person_id as person_id,
-            'vendor id matched before' as known_from
-        from {{ this }} as t
-        where
-            t.automatic_outcome = 'matched'
-            and t.candidate_rank = 1
-            and t.id_type is not null
-            and t.vendor_person_id is not null
-            and not exists (
-                select 1 from person_ids as o
-                where
-                    t.id_type = o.id_type
-                    and t.vendor_person_id = o.id_value
-            )
-    {% endif %}
-    union all
-    select distinct
-        id_type,
-        vendor_person_id as id_value,
-        person_id,
-        'vendor id decided before' as known_from
-    from decided_records
-    where decision = 'same_person'
-
-),
-
-id_candidates as (
-
-    select
-        r.record_id,
-        k.person_id,
-        min(k.known_from) as rule_name
-    from records as r
-    inner join known_ids as k
-        on
-            r.id_type = k.id_type
-            and r.vendor_person_id = k.id_value
-    group by r.record_id, k.person_id
-
-),
-
--- Records whose vendor id is known need no other candidates (the blocking
--- rules' CTEs read this; the linter sees no rules, hence the noqa).
-records_to_block as (  -- noqa: ST03
-
-    select r.*
-    from records as r
-    where
-        not exists (
-            select 1 from id_candidates as i
-            where r.record_id = i.record_id
-        )
-        and not exists (
-            select 1 from decided_records as d
-            where
-                d.decision = 'new_person'
-                and r.id_type = d.id_type
-                and r.vendor_person_id = d.vendor_person_id
-        )
-
-),
-{%- for rule in matching_blocking_rules() %}
-
--- Blocking rule {{ rule.name }}: keys shared by more than max_block_size
--- persons give no candidates.
-oversized_{{ rule.name }} as (
-
-    select
-        {%- for col in rule.person_key %}
-        p.{{ col }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from persons as p
-    where
-        {%- for col in rule.person_key %}
-        p.{{ col }} is not null{{ ' and' if not loop.last }}
-        {%- endfor %}
-    group by
-        {%- for col in rule.person_key %}
-        p.{{ col }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    having count(*) > (select max(s.max_block_size) from settings as s)
-
-),
-
-block_{{ rule.name }} as (
-
-    select
-        r.record_id,
-        p.person_id,
-        '{{ rule.name }}' as rule_name
-    from records_to_block as r
-    inner join persons as p
-        on
-        {%- for col in rule.record_key %}
-            r.{{ col }} = p.{{ rule.person_key[loop.index0] }}{{ ' and' if not loop.last }}
-        {%- endfor %}
-    where not exists (
-        select 1 from oversized_{{ rule.name }} as o
-        where
-        {%- for col in rule.person_key %}
-            p.{{ col }} = o.{{ col }}{{ ' and' if not loop.last }}
-        {%- endfor %}
-    )
-
-),
-{%- endfor %}
-
-blocked as (
-
-    select * from id_candidates
-    {%- for rule in matching_blocking_rules() %}
-    union all
-    select * from block_{{ rule.name }}
-    {%- endfor %}
-
-),
-
-pairs as (
-
-    select
-        record_id,
-        person_id,
-        {{ dbt.listagg('rule_name', "', '", 'order by rule_name') }} as rules,
-        max(case when rule_name in {{ matching_rules_known_id() }} then 1 else 0 end)
-            as is_known_id
-    from blocked
-    group by record_id, person_id
-
-),
-
-paired as (
-
-    select
-        p.record_id,
-        p.person_id,
-        p.rules,
-        p.is_known_id,
-        r.first_key as r_first,
-        r.last_key as r_last,
-        pe.first_key as p_first,
-        pe.last_key as p_last
-    from pairs as p
-    inner join records as r
-        on p.record_id = r.record_id
-    inner join persons as pe
-        on p.person_id = pe.person_id
-
-),
-
-person_id_types as (
-
-    select distinct
-        person_id,
-        id_type
-    from known_ids
-
-),
-
-{{ matching_compare_ctes('paired') }},
 
 -- Each level's weight; on an exact first name or surname, u is the name's
 -- frequency among persons (never below tf_floor).

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='table', tags=['on_request']) }}
 
 {%- set comparisons = ['first_name', 'last_name', 'birth_date', 'ssn', 'email', 'address',
                        'gender', 'vendor_id'] -%}
@@ -7,8 +7,8 @@
 
 -- New m and u probabilities estimated from the organisation's own data, beside
 -- the ones in use, for `python cli.py match estimate` to show and, if a
--- person agrees, save (ops.match_weights). Nothing reads it; every build
--- refreshes it (a few seconds on a million persons).
+-- person agrees, save (ops.match_weights). Nothing reads it; tagged
+-- on_request, so `build` leaves it out unless a selection names it.
 --   u: how often two different people land on each level, from random pairs
 --      of an incoming record and a person ({{ sample_records }} records,
 --      {{ persons_per_record }} persons each, chosen by hash so each build picks the same).
@@ -40,30 +40,9 @@ person_ids as (
 
 ),
 
-frequencies as (
-
-    select * from {{ ref('int_matching__name_frequencies') }}
-
-),
-
-nicknames as (
-
-    select * from {{ ref('int_matching__nicknames') }}
-
-),
-
 weights as (
 
     select * from {{ ref('int_matching__comparison_weights') }}
-
-),
-
-person_id_types as (
-
-    select distinct
-        person_id,
-        id_type
-    from person_ids
 
 ),
 
@@ -118,9 +97,14 @@ numbered_persons as (
 
     select
         person_id,
-        row_number() over (order by {{ dbt.hash('person_id') }}) as person_number,
-        count(*) over () as person_count
+        row_number() over (order by {{ dbt.hash('person_id') }}) as person_number
     from persons
+
+),
+
+person_count as (
+
+    select count(*) as persons from persons
 
 ),
 
@@ -130,20 +114,32 @@ draws as (
 
 ),
 
+-- Each sampled record's persons, by number (computed first, so the join to
+-- the persons is an equality).
+random_draws as (
+
+    select
+        r.record_id,
+        1 + mod(
+            r.record_number * 7919 + cast(d.generated_number as {{ dbt.type_int() }}) * 104729,
+            c.persons
+        ) as person_number
+    from numbered_records as r
+    cross join draws as d
+    cross join person_count as c
+    where r.record_number <= {{ sample_records }}
+
+),
+
 random_pairs as (
 
     select distinct
-        r.record_id,
+        d.record_id,
         p.person_id,
         'random' as labelled_by
-    from numbered_records as r
-    cross join draws as d
+    from random_draws as d
     inner join numbered_persons as p
-        on p.person_number = 1 + mod(
-            r.record_number * 7919 + cast(d.generated_number as {{ dbt.type_int() }}) * 104729,
-            p.person_count
-        )
-    where r.record_number <= {{ sample_records }}
+        on d.person_number = p.person_number
 
 ),
 
