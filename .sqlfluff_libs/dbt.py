@@ -54,3 +54,7 @@ def length(expression):
 
 def listagg(measure, delimiter_text="','", order_by_clause=None, limit_num=None):
     return f"string_agg({measure}, {delimiter_text} {order_by_clause or ''})"
+
+
+def position(substring_text, string_text):
+    return f"position({substring_text} in {string_text})"
