@@ -51,4 +51,4 @@ def convert(names_csv: Path, seed: Path = SEED) -> int:
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit(__doc__)
-    print(f"{convert(Path(sys.argv[1]))} rows written to {SEED}")  # noqa: T201 - a script's one line
+    sys.stdout.write(f"{convert(Path(sys.argv[1]))} rows written to {SEED}\n")
