@@ -174,7 +174,8 @@
 
 {% macro proper_case_split(relation, column, delimiter, token_name, position_name) %}
     {#- Every row of `relation` once per piece of `column` split at `delimiter`
-        (one character, taken literally): its columns plus the piece as
+        (one character that stands for itself in a regular expression, as space
+        and hyphen do): its columns plus the piece as
         `token_name` and its place as `position_name` (ascending). -#}
     {{ return(adapter.dispatch('proper_case_split')(relation, column, delimiter, token_name, position_name)) }}
 {% endmacro %}
