@@ -1,9 +1,25 @@
--- placeholder: replaced by the matching model
-select
-    cast(null as text) as proposal_id,
-    cast(null as text) as first_name,
-    cast(null as text) as middle_name,
-    cast(null as text) as last_name,
-    cast(null as text) as street,
-    cast(null as text) as city
-where 1 = 0
+-- One row per new-person proposal: the newest record's names and address as
+-- the vendor wrote them (before proper case, int_matching__new_persons_cased).
+with
+
+new_records as (
+
+    select * from {{ ref('int_matching__new_records') }}
+    where newest_first = 1
+
+),
+
+final as (
+
+    select
+        proposal_id,
+        first_name,
+        middle_name,
+        last_name,
+        street,
+        city
+    from new_records
+
+)
+
+select * from final
