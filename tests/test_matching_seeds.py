@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import sys
 
 from tests.helpers import ROOT
 
 SEED = ROOT / "seeds" / "matching" / "matching_nicknames.csv"
 
 
-def load_converter():
-    spec = importlib.util.spec_from_file_location("convert_nicknames",
-                                                  ROOT / "scripts" / "convert_nicknames.py")
-    module = importlib.util.module_from_spec(spec)
+def load_by_path(name, path):
+    """A module of scripts/ or benchmarks/, loaded by path (neither is a package;
+    benchmarks/ on sys.path would let its common.py shadow another `common`)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = sys.modules[name] = importlib.util.module_from_spec(spec)  # dataclasses look it up
     spec.loader.exec_module(module)
     return module
+
+
+def load_converter():
+    return load_by_path("convert_nicknames", ROOT / "scripts" / "convert_nicknames.py")
 
 
 def rows(path):
@@ -54,3 +62,14 @@ def test_the_seed_holds_the_given_names_matching_needs_both_ways():
         assert {(full, short), (short, full)} <= pairs
     assert all((variant, name) in pairs for name, variant in pairs)
     assert all(n.isascii() and n.isalpha() and n == n.lower() for pair in pairs for n in pair)
+
+
+def test_the_seed_holds_the_nicknames_the_matching_benchmark_draws():
+    # benchmarks/matching_population.py writes these variants for a person's
+    # first name; one missing from the seed would count as a matching miss.
+    population = load_by_path("matching_population",
+                              ROOT / "benchmarks" / "matching_population.py")
+    pairs = {(name, variant) for name, variant, _ in rows(SEED)}
+    drawn = {(full.lower(), short.lower())
+             for full, shorts in population.NICKNAMES.items() for short in shorts}
+    assert drawn - pairs == set()
