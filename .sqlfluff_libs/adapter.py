@@ -1,11 +1,15 @@
-"""Stand-in for dbt's ``adapter`` object, for sqlfluff's jinja templater only:
-``adapter.dispatch(name)`` gives a macro that renders as a call of a function
-of that name without arguments (its arguments may be patterns, not SQL),
-enough for the linter to parse the model around it."""
+"""A stand-in for dbt's ``adapter.dispatch``, so sqlfluff's jinja templater can
+render the models whose macros dispatch: it picks the macro dbt would pick on
+Postgres (``postgres__<name>``, else ``default__<name>``) from the project's
+macros that the templater loaded (``.sqlfluff``: ``load_macros_from_path``)."""
+
+from jinja2 import pass_context
 
 
-def dispatch(macro_name, macro_namespace=None):
-    def render(*args):
-        return f"{macro_name}()"
-
-    return render
+@pass_context
+def dispatch(context, macro_name, macro_namespace=None):
+    for name in (f"postgres__{macro_name}", f"default__{macro_name}"):
+        macro = context.get(name)
+        if macro is not None:
+            return macro
+    raise KeyError(f"no postgres__{macro_name} or default__{macro_name} macro")

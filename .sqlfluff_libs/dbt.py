@@ -70,3 +70,7 @@ def split_part(string_text, delimiter_text, part_number):
 
 def generate_series(upper_bound):
     return f"select generate_series(1, {upper_bound}) as generated_number"
+
+
+def position(substring_text, string_text):
+    return f"position({substring_text} in {string_text})"

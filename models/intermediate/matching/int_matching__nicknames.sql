@@ -1,6 +1,7 @@
--- Given-name variants both ways round (seeds/matching/matching_nicknames.csv
--- lists a pair once): Bob is Robert and Robert is Bob. Names normalised like
--- the records' first names.
+-- Given-name variants both ways round: Bob is Robert and Robert is Bob
+-- (seeds/matching/matching_nicknames.csv lists each pair both ways; the union
+-- keeps a pair added one way only). Names normalised like the records' first
+-- names.
 with
 
 nicknames as (
