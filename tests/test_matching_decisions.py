@@ -1,0 +1,162 @@
+"""People decide what the matching models cannot: ops.match_decisions and
+ops.match_weights, `load match_decisions`, `match review` and `match estimate`,
+against the real models and database.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg2
+import psycopg2.errors
+import pytest
+
+from loaders.matching.decisions import (
+    MatchDecisionError,
+    check,
+    decision,
+    read_decisions,
+)
+from tests.helpers import run_cli
+
+
+def ok(result):
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def refused(result, *words: str) -> str:
+    """Exit 1 with one line on stderr, no traceback, naming each word."""
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert all(w in lines[0] for w in words), lines[0]
+    return lines[0]
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# -- the ops tables ------------------------------------------------------------------------
+@pytest.fixture
+def ops_conn(db_url):
+    from loaders.core.db import ensure_schema
+    from loaders.core.formats import registry
+
+    conn = psycopg2.connect(db_url)
+    conn.autocommit = True
+    ensure_schema(conn, registry().values())
+    yield conn
+    conn.close()
+
+
+def insert(conn, decision, record_id=None, person_id=None, other_person_id=None):
+    with conn.cursor() as cur:
+        cur.execute("insert into ops.match_decisions (decision, record_id, person_id, "
+                    "other_person_id, decided_by, source) values (%s, %s, %s, %s, 'dana', 't')",
+                    (decision, record_id, person_id, other_person_id))
+
+
+@pytest.mark.parametrize("row", [
+    ("merge", "1:2", "P1", None),                 # not a decision
+    ("same_person", "1:2", None, None),           # same as whom?
+    ("same_person", None, "P1", None),            # which record?
+    ("new_person", "1:2", "P1", None),            # new, yet a person
+    ("new_person", None, None, None),             # which record?
+    ("persons_same", None, "P1", None),           # one person only
+    ("persons_same", None, "P1", "P1"),           # the same person twice
+    ("persons_same", "1:2", "P1", "P2"),          # a record too
+])
+def test_match_decisions_refuses_a_row_that_does_not_fit_its_decision(ops_conn, row):
+    with pytest.raises(psycopg2.errors.CheckViolation):
+        insert(ops_conn, *row)
+
+
+def test_a_record_is_decided_once_and_a_pair_of_persons_once_in_either_order(ops_conn):
+    insert(ops_conn, "same_person", "1:2", "P1")
+    insert(ops_conn, "new_person", "1:3")
+    insert(ops_conn, "persons_same", None, "P1", "P2")
+    for row in (("new_person", "1:2"), ("same_person", "1:3", "P2"),
+                ("persons_same", None, "P2", "P1"), ("persons_same", None, "P1", "P2")):
+        with pytest.raises(psycopg2.errors.UniqueViolation):
+            insert(ops_conn, *row)
+    # A person may be in many pairs, and a record's person in a pair.
+    insert(ops_conn, "persons_same", None, "P1", "P3")
+    with ops_conn.cursor() as cur:
+        cur.execute("select count(*), min(decided_at) > now() - interval '5 minutes' "
+                    "from ops.match_decisions")
+        assert cur.fetchone() == (4, True)
+
+
+def test_match_weights_keeps_one_row_per_estimate_comparison_and_level(ops_conn):
+    with ops_conn.cursor() as cur:
+        cur.execute("insert into ops.match_weights (estimate_id, comparison, level, "
+                    "m_probability, u_probability, estimated_by) "
+                    "values (1, 'birth_date', 'exact', 0.9, 0.01, 'dana')")
+        with pytest.raises(psycopg2.errors.UniqueViolation):
+            cur.execute("insert into ops.match_weights (estimate_id, comparison, level, "
+                        "m_probability, u_probability, estimated_by) "
+                        "values (1, 'birth_date', 'exact', 0.8, 0.02, 'dana')")
+        with pytest.raises(psycopg2.errors.CheckViolation):
+            cur.execute("insert into ops.match_weights (estimate_id, comparison, level, "
+                        "m_probability, u_probability, estimated_by) "
+                        "values (2, 'birth_date', 'exact', 1.5, 0.02, 'dana')")
+
+
+# -- the decisions file, before any database is read ---------------------------------------
+def test_the_header_is_matched_after_trimming_case_and_bom(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_bytes("\ufeff Record_ID , decision,PERSON_ID,reason\r\n"
+                     "7:2,same_person, P1 ,\"born 1990,\nsame email\"\r\n"
+                     ",,,\r\n"
+                     "7:4,new_person,,\r\n".encode())
+    rows = read_decisions(path)
+    assert rows == [(2, decision("same_person", "7:2", "P1", reason="born 1990,\nsame email")),
+                    (5, decision("new_person", "7:4"))]
+    assert rows[0][1].person_id == "P1" and rows[1][1].person_id is None
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("record_id,decision\n", ["missing column(s) person_id"]),
+    ("record_id,decision,person_id,note\n", ["unknown column(s) note"]),
+    ("record_id,decision,person_id,person_id\n", ["repeated column(s) person_id"]),
+])
+def test_a_header_that_does_not_fit_is_refused_on_line_1(tmp_path, text, words):
+    with pytest.raises(MatchDecisionError) as exc:
+        read_decisions(write(tmp_path, "d.csv", text))
+    assert str(exc.value).startswith("d.csv line 1: ")
+    assert all(w in str(exc.value) for w in words), str(exc.value)
+
+
+def test_not_utf8_and_a_missing_file_are_refused(tmp_path):
+    (tmp_path / "d.csv").write_bytes(b"record_id,decision,person_id\n1:2,same_person,J\xf6rg\n")
+    with pytest.raises(MatchDecisionError, match="d.csv: not UTF-8"):
+        read_decisions(tmp_path / "d.csv")
+    with pytest.raises(MatchDecisionError, match="no such file"):
+        read_decisions(tmp_path / "none.csv")
+
+
+@pytest.mark.parametrize(("d", "words"), [
+    (decision("same", "1:2", "P1"),
+     ["decision 'same' is not one of same_person, new_person, persons_same"]),
+    (decision("", "1:2", "P1"), ["decision empty is not one of"]),
+    (decision("same_person", "1:2"), ["same_person needs a record_id and the person_id"]),
+    (decision("same_person", "1:2", "P1", "P2"), ["same_person takes no other_person_id"]),
+    (decision("new_person", "1:2", "P1"), ["new_person takes no person_id"]),
+    (decision("persons_same", "1:2", "P1", "P2"), ["persons_same takes no record_id"]),
+    (decision("persons_same", None, "P1", " P1 "), ["persons_same names P1 twice"]),
+])
+def test_a_decision_that_does_not_fit_its_kind_is_refused_before_any_lookup(d, words):
+    # No cursor: the shape is judged before anything is read.
+    reason = check(None, d, {})
+    assert reason and all(w in reason for w in words), reason
+
+
+def test_load_match_decisions_before_a_build_says_to_build(tmp_path, db_url):
+    path = write(tmp_path, "d.csv", "record_id,decision,person_id\n1:2,new_person,\n")
+    refused(run_cli("load", "match_decisions", str(path), cwd=tmp_path),
+            "marts.mart_person_matches is not built yet: run `build` first")
+    refused(run_cli("match", "review", cwd=tmp_path), "not built yet")
