@@ -160,3 +160,40 @@ def test_load_match_decisions_before_a_build_says_to_build(tmp_path, db_url):
     refused(run_cli("load", "match_decisions", str(path), cwd=tmp_path),
             "marts.mart_person_matches is not built yet: run `build` first")
     refused(run_cli("match", "review", cwd=tmp_path), "not built yet")
+
+
+# -- the review's answers and the estimate's rule, without a database ---------------------
+def a_case(candidates: int):
+    from loaders.matching.review import Candidate, Case
+
+    return Case("7:3", None, "sat.csv", 3, "two candidates", {}, candidates=[
+        Candidate(rank, f"P{rank}", 1.0, {}, [], [], {}, {}) for rank in
+        range(1, candidates + 1)])
+
+
+def test_an_answer_is_a_candidate_number_n_s_or_q_and_nothing_else():
+    from loaders.matching.review import choose
+
+    case = a_case(2)
+    assert choose(case, " 2 ", "dana") == decision("same_person", "7:3", "P2",
+                                                   decided_by="dana")
+    assert choose(case, "N", None) == decision("new_person", "7:3")
+    assert choose(case, "s", None) == "s" and choose(case, "q", None) == "q"
+    for answer in ("3", "0", "", "yes", "-1"):
+        assert choose(case, answer, None) is None, answer
+    assert choose(a_case(0), "1", None) is None
+
+
+def test_a_comparison_with_fewer_than_50_labelled_pairs_is_held_back():
+    from loaders.matching.estimate import MIN_PAIRS, Level, judge
+
+    def level(comparison, name, pairs, m=0.9):
+        return Level(comparison, name, 0.8, 0.1, 3.0, m, 0.05, 4.2, pairs, 400)
+
+    made = judge([level("birth_date", "exact", MIN_PAIRS), level("birth_date", "other", 3),
+                  level("email", "exact", MIN_PAIRS - 1), level("email", "other", 2),
+                  level("last_name", "exact", 80), level("last_name", "other", 80, m=None)])
+    assert set(made.held_back) == {"email", "last_name"}
+    assert "49 labelled same-person pair(s), fewer than 50" in made.held_back["email"]
+    assert [(lv.comparison, lv.level) for lv in made.saved_levels] == [
+        ("birth_date", "exact"), ("birth_date", "other")]

@@ -72,6 +72,11 @@ def read_estimate(conn) -> Estimate:
                     "order by comparison, current_weight desc nulls last, level")
         levels = [Level(c, lv, cm, cu, cw, m, u, w, int(mp or 0), int(up or 0))
                   for c, lv, cm, cu, cw, m, u, w, mp, up in cur.fetchall()]
+    return judge(levels)
+
+
+def judge(levels: list[Level]) -> Estimate:
+    """The estimate with the comparisons that cannot be saved held back."""
     estimate = Estimate(levels)
     for comparison in dict.fromkeys(lv.comparison for lv in levels):
         mine = [lv for lv in levels if lv.comparison == comparison]
