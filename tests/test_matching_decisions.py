@@ -197,3 +197,67 @@ def test_a_comparison_with_fewer_than_50_labelled_pairs_is_held_back():
     assert "49 labelled same-person pair(s), fewer than 50" in made.held_back["email"]
     assert [(lv.comparison, lv.level) for lv in made.saved_levels] == [
         ("birth_date", "exact"), ("birth_date", "other")]
+
+
+# -- against the real matching models ------------------------------------------------------
+# Four persons: P1 known to the College Board as CB0001; P3 and P4 alike in all
+# but email and address (one SAT record fits both: a potential match, never an
+# automatic one); P2 unlike anyone in the SAT file.
+PERSONS = ("person_id,last_name,first_name,middle_name,birth_date,email,ssn,gender,street1,"
+           "street2,city,state,zip,country\n"
+           "P1,Able,Ann,,2007-01-01,ann.able@example.org,,F,1 Main St,,Columbia,SC,29201,US\n"
+           "P2,Baker,Ben,,2006-05-05,ben.baker@example.org,,M,2 Oak Ave,,Austin,TX,78701,US\n"
+           "P3,Cole,Cara,,2006-07-07,cara.cole@example.org,,F,3 Elm St,,Boise,ID,83702,US\n"
+           "P4,Cole,Cara,,2006-07-07,cara.c@example.org,,F,9 Park Rd,,Albany,NY,12207,US\n")
+PERSON_IDS = "person_id,id_type,id_value\nP1,CB,CB0001\n"
+# SAT lines 2, 3, 4: matched (P1 by its CB id), potential (P3 or P4), new.
+SAT_RECORDS = [
+    {"CB_ID": "CB0001", "NAME_FIRST": "Ann", "NAME_LAST": "Able", "BIRTH_DATE": "1/1/2007",
+     "EMAIL": "ann.able@example.org", "ADDRESS_LINE1": "1 Main St", "ADDRESS_CITY": "Columbia",
+     "ADDRESS_STATE": "SC", "ADDRESS_ZIP": "29201"},
+    {"CB_ID": "CB0003", "NAME_FIRST": "Cara", "NAME_LAST": "Cole", "BIRTH_DATE": "7/7/2006",
+     "EMAIL": "", "ADDRESS_LINE1": "", "ADDRESS_CITY": "", "ADDRESS_STATE": "",
+     "ADDRESS_ZIP": ""},
+    {"CB_ID": "CB0009", "NAME_FIRST": "Zed", "NAME_LAST": "Zimmer", "BIRTH_DATE": "3/3/2005",
+     "EMAIL": "zed@example.net", "ADDRESS_LINE1": "7 Lake Rd", "ADDRESS_CITY": "Tucson",
+     "ADDRESS_STATE": "AZ", "ADDRESS_ZIP": "85701"},
+]
+SCORES = {"LATEST_SAT_DATE": "10/12/2025", "LATEST_SAT_TOTAL": "1310",
+          "LATEST_SAT_EBRW": "670", "LATEST_SAT_MATH_SECTION": "640"}
+MATCHING = ("--select", "+models/marts/matching")
+
+
+def sat_file(path: Path, records: list[dict]) -> Path:
+    """A SAT file with the sample's 860-column header and only these values."""
+    import csv
+
+    from tests.helpers import SAMPLES
+
+    with open(SAMPLES / "sat_sample.csv", newline="", encoding="utf-8-sig") as f:
+        header = next(csv.reader(f))
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=header, restval="")
+        writer.writeheader()
+        for record in records:
+            writer.writerow({**SCORES, **record})
+    return path
+
+
+def prepare(folder: Path, env: dict) -> None:
+    ok(run_cli("load", "persons", str(write(folder, "persons.csv", PERSONS)), cwd=folder,
+               env=env))
+    ok(run_cli("load", "person_ids", str(write(folder, "person_ids.csv", PERSON_IDS)),
+               cwd=folder, env=env))
+    ok(run_cli("load", "sat_csv", str(sat_file(folder / "sat.csv", SAT_RECORDS)), cwd=folder,
+               env=env))
+    ok(run_cli("build", *MATCHING, cwd=folder, env=env, timeout=900))
+
+
+@pytest.fixture(scope="module")
+def matching_template(pg_admin_url, tmp_path_factory):
+    from tests.pg import make_template
+
+    folder = tmp_path_factory.mktemp("matching")
+    with make_template(pg_admin_url, lambda url: prepare(
+            folder, {"SCOREBRIDGE_DATABASE_URL": url})) as name:
+        yield name

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import click
 import typer
 
 from loaders.core.cli_common import RunLoggedGroup, domain_errors, open_from_cli
@@ -66,8 +67,14 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
                                      "--decision (scripts); without it the review asks")
         from loaders.matching.review import review
 
-        summary = review(ctx.conn, by, ask=lambda text, default: typer.prompt(
-                             text, default=default, show_default=False), say=typer.echo)
+        def ask(text: str, default: str) -> str | None:
+            try:
+                return typer.prompt(text, default=default, show_default=False)
+            except click.exceptions.Abort:  # end of input or Ctrl-C
+                typer.echo("")
+                return None
+
+        summary = review(ctx.conn, by, ask=ask, say=typer.echo)
         note(decided=len(summary.decided), skipped=len(summary.skipped))
         if not summary.decided and not summary.skipped and not summary.quit:
             typer.echo("No case waits for review.")

@@ -192,11 +192,12 @@ def choose(case: Case, answer: str, by: str | None) -> Decision | str | None:
     return None
 
 
-def review(conn, by: str | None, ask: Callable[[str, str], str],
+def review(conn, by: str | None, ask: Callable[[str, str], str | None],
            say: Callable[[str], None]) -> ReviewSummary:
     """Shows the oldest waiting case, asks for a decision and records it, until
     the queue is empty or the person quits. ``ask(text, default)`` reads one
-    answer, ``say(text)`` shows a line."""
+    answer (None at the end of input: the review stops, recording nothing
+    half answered), ``say(text)`` shows a line."""
     require_queue(conn)
     summary = ReviewSummary()
     skipped: set[str] = set()
@@ -212,17 +213,22 @@ def review(conn, by: str | None, ask: Callable[[str, str], str],
                len(summary.decided) + len(summary.skipped) + len(cases))
         chosen = None
         while chosen is None:
-            chosen = choose(case, ask(prompt_text(case), ""), by)
+            answer = ask(prompt_text(case), "")
+            if answer is None:  # end of input or Ctrl-C: as q
+                chosen = "q"
+                break
+            chosen = choose(case, answer, by)
             if chosen is None:
                 say(f"not an answer: {prompt_text(case)}")
-        if chosen == "q":
-            summary.quit = True
-            break
         if chosen == "s":
             skipped.add(case.record_id)
             summary.skipped.append(case.record_id)
             continue
-        reason = ask("Reason (optional)", "").strip() or None
+        reason = None if chosen == "q" else ask("Reason (optional)", "")
+        if reason is None:  # q, or the input ended before the reason: nothing recorded
+            summary.quit = True
+            break
+        reason = reason.strip() or None
         chosen = decision(chosen.decision, chosen.record_id, chosen.person_id,
                           reason=reason, decided_by=by)
         try:
