@@ -261,3 +261,25 @@ def matching_template(pg_admin_url, tmp_path_factory):
     with make_template(pg_admin_url, lambda url: prepare(
             folder, {"SCOREBRIDGE_DATABASE_URL": url})) as name:
         yield name
+
+
+def test_the_case_shows_record_and_candidates_side_by_side_marked_agree_or_disagree():
+    from loaders.core.ui_console import out_console
+    from loaders.matching.review import Candidate, Case, render
+
+    case = Case("7:3", None, "sat.csv", 3, "two candidates alike",
+                {"first_name": "Cara", "last_name": "Cole", "email": None},
+                comparisons=["first_name", "email"])
+    case.candidates = [
+        Candidate(1, "P3", 7.5, {"first_name": "Cara", "email": "cara.cole@example.org"},
+                  ["first_name"], ["email"], {"first_name": "exact", "email": "different"},
+                  {"first_name": 3.1, "email": -2.0}),
+        Candidate(2, "P4", 7.5, {"first_name": "Kara", "email": "c@example.org"},
+                  [], [], {"first_name": "close", "email": None}, {"first_name": 1.2})]
+    with out_console().capture() as captured:
+        render(case, 1, 2)
+    text = captured.get()
+    for words in ("Case 1 of 2: record 7:3 (sat.csv line 3)", "1: P3", "2: P4",
+                  "Cara (agree)", "cara.cole@example.org (disagree)", "Kara (close)",
+                  "exact 3.10", "different -2.00", "7.50", "two candidates alike"):
+        assert words in text, (words, text)
