@@ -54,3 +54,19 @@ def length(expression):
 
 def listagg(measure, delimiter_text="','", order_by_clause=None, limit_num=None):
     return f"string_agg({measure}, {delimiter_text} {order_by_clause or ''})"
+
+
+def type_float():
+    return "float"
+
+
+def right(string_text, length_expression):
+    return f"right({string_text}, {length_expression})"
+
+
+def split_part(string_text, delimiter_text, part_number):
+    return f"split_part({string_text}, {delimiter_text}, {part_number})"
+
+
+def generate_series(upper_bound):
+    return f"select generate_series(1, {upper_bound}) as generated_number"

@@ -152,7 +152,7 @@
     {%- set versions = admissions_layout_versions(format_name) -%}
     {%- set fmt = admissions_quote(format_name) -%}
     {%- set roles = ['vendor_person_id', 'first_name', 'middle_name', 'last_name', 'gender',
-                     'address_line1', 'city', 'state', 'zip', 'country', 'email',
+                     'address_line1', 'city', 'state', 'zip', 'country', 'email', 'phone', 'ssn',
                      'grade_level', 'test_form', 'edition', 'is_expired'] -%}
     {%- set branches = {} -%}
     {%- for version in versions -%}

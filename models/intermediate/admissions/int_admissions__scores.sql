@@ -192,6 +192,8 @@ final as (
         r.country,
         r.country_code,
         r.email,
+        r.phone,
+        r.ssn,
         r.grade_level,
         r.grade_level_code,
         r.test_code,

@@ -17,7 +17,7 @@ final as (
         reason,
         decided_by,
         decided_at,
-        source
+        source as recorded_from
     from source
 
 )

@@ -6,17 +6,25 @@ source as (
 
 ),
 
+newest as (
+
+    select max(estimate_id) as estimate_id from source
+
+),
+
 final as (
 
     select
-        estimate_id,
-        comparison,
-        level,
-        m_probability,
-        u_probability,
-        estimated_at,
-        estimated_by
-    from source
+        s.estimate_id,
+        s.comparison,
+        s.level,
+        s.m_probability,
+        s.u_probability,
+        s.estimated_at,
+        s.estimated_by
+    from source as s
+    inner join newest as n
+        on s.estimate_id = n.estimate_id
 
 )
 

@@ -1,0 +1,19 @@
+{{ config(materialized='table') }}
+
+-- The organisation's persons as they stand, normalised the same way as the
+-- incoming records (macros/matching/matching_normalise.sql).
+with
+
+persons as (
+
+    select * from {{ ref('stg_matching__persons') }}
+
+),
+
+final as (
+
+    {{ matching_normalised('persons') }}
+
+)
+
+select * from final
