@@ -224,7 +224,14 @@ SAT_RECORDS = [
 ]
 SCORES = {"LATEST_SAT_DATE": "10/12/2025", "LATEST_SAT_TOTAL": "1310",
           "LATEST_SAT_EBRW": "670", "LATEST_SAT_MATH_SECTION": "640"}
-MATCHING = ("--select", "+models/marts/matching")
+# The matching marts and all they read, without their data tests (this module
+# checks what people decide, not the models' data; a template build with the
+# tests took twice as long).
+MATCHING = ("dbt", "build", "--select", "+models/marts/matching", "--exclude-resource-type",
+            "test", "--exclude-resource-type", "unit_test")
+# What a decision changes: the outcomes and the marts after them.
+AFTER_DECISIONS = ("build", "--select", "int_matching__outcomes+")
+MATCHED, POTENTIAL, NEW = "3:2", "3:3", "3:4"
 
 
 def sat_file(path: Path, records: list[dict]) -> Path:
@@ -250,7 +257,22 @@ def prepare(folder: Path, env: dict) -> None:
                cwd=folder, env=env))
     ok(run_cli("load", "sat_csv", str(sat_file(folder / "sat.csv", SAT_RECORDS)), cwd=folder,
                env=env))
-    ok(run_cli("build", *MATCHING, cwd=folder, env=env, timeout=900))
+    ok(run_cli(*MATCHING, cwd=folder, env=env, timeout=900))
+    # The file's id is in every record_id: the constants above hold only if the
+    # SAT file is the third file received.
+    (file_id,), = _query(env["SCOREBRIDGE_DATABASE_URL"],
+                         "select file_id from raw.file_manifest where original_name = 'sat.csv'")
+    assert f"{file_id}:2" == MATCHED, file_id
+
+
+def _query(url: str, query: str, args: tuple = ()):
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(query, args)
+            return cur.fetchall()
+    finally:
+        conn.close()
 
 
 @pytest.fixture(scope="module")
@@ -283,3 +305,174 @@ def test_the_case_shows_record_and_candidates_side_by_side_marked_agree_or_disag
                   "Cara (agree)", "cara.cole@example.org (disagree)", "Kara (close)",
                   "exact 3.10", "different -2.00", "7.50", "two candidates alike"):
         assert words in text, (words, text)
+
+
+@pytest.fixture
+def conn(db_url):
+    conn = psycopg2.connect(db_url)
+    conn.autocommit = True
+    yield conn
+    conn.close()
+
+
+def outcome(sql, record_id: str):
+    rows = sql("select outcome, person_id, match_rule, decision_id is not null, decided_by "
+               "from marts.mart_person_matches where record_id = %s", (record_id,))
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def decisions(sql):
+    return sql("select decision, record_id, person_id, other_person_id, reason, decided_by, "
+               "source, decided_at > now() - interval '5 minutes' from ops.match_decisions "
+               "order by decision_id")
+
+
+@pytest.mark.db_from("matching_template")
+def test_the_template_has_one_matched_one_potential_and_one_new_record(sql):
+    assert outcome(sql, MATCHED)[:2] == ("matched", "P1")
+    assert outcome(sql, POTENTIAL)[:2] == ("potential", None)
+    assert outcome(sql, NEW)[:2] == ("new", None)
+    assert sql("select distinct record_id from marts.mart_match_review_queue") == [(POTENTIAL,)]
+    assert sql("select candidate_person_id from marts.mart_match_review_queue "
+               "order by candidate_person_id") == [("P3",), ("P4",)]
+
+
+@pytest.mark.db_from("matching_template")
+def test_load_match_decisions_records_every_line_then_the_build_applies_them(tmp_path, sql):
+    import getpass
+
+    path = write(tmp_path, "decisions.csv",
+                 "record_id,decision,person_id,other_person_id,reason,decided_by\n"
+                 f"{POTENTIAL},same_person,P3,,same school and birth date,dana\n"
+                 f"{NEW},new_person,,,,\n"
+                 ",persons_same,P1,P2,one student twice,lee\n")
+    out = ok(run_cli("load", "match_decisions", str(path), cwd=tmp_path))
+    assert "decisions.csv: 3 match decision(s) recorded; the next `build` applies them" \
+        in out.stdout
+    assert decisions(sql) == [
+        ("same_person", POTENTIAL, "P3", None, "same school and birth date", "dana",
+         "decisions.csv", True),
+        ("new_person", NEW, None, None, None, getpass.getuser(), "decisions.csv", True),
+        ("persons_same", None, "P1", "P2", "one student twice", "lee", "decisions.csv", True)]
+    # Until the next build the marts are as they were.
+    assert outcome(sql, POTENTIAL)[:2] == ("potential", None)
+
+    ok(run_cli(*AFTER_DECISIONS, cwd=tmp_path, timeout=900))
+    assert outcome(sql, POTENTIAL) == ("matched", "P3", "decision: same_person", True, "dana")
+    assert outcome(sql, NEW)[:3] == ("new", None, "decision: new_person")
+    assert sql("select count(*) from marts.mart_match_review_queue") == [(0,)]
+
+    # The same record again, from another file: refused, naming who decided it.
+    again = write(tmp_path, "again.csv", f"record_id,decision,person_id\n{POTENTIAL},"
+                                          "same_person,P4\n")
+    refused(run_cli("load", "match_decisions", str(again), cwd=tmp_path),
+            "again.csv refused, nothing recorded", "again.csv line 2",
+            f"record {POTENTIAL} was already decided (same_person P3) by dana at",
+            "(decisions.csv)")
+    assert len(decisions(sql)) == 3
+
+
+@pytest.mark.db_from("matching_template")
+@pytest.mark.parametrize(("lines", "words"), [
+    (["9:9,same_person,P3"], ["line 2: record_id 9:9 is not in marts.mart_person_matches"]),
+    ([f"{POTENTIAL},same_person,P9"],
+     ["line 2: person_id P9 is not one of the organisation's persons"]),
+    ([f"{POTENTIAL},same_person,P3", f"{POTENTIAL},new_person,"],
+     [f"line 3: record {POTENTIAL} is decided twice in this file (line 2 too)"]),
+    ([",persons_same,P1,P2", ",persons_same,P2,P1"],
+     ["line 3: persons P1 and P2 are joined twice in this file (line 2 too)"]),
+    ([f"{POTENTIAL},merge,P3"],
+     ["decision 'merge' is not one of same_person, new_person, persons_same"]),
+    ([f"{NEW},new_person,", f"{POTENTIAL},same_person"],
+     ["line 3: the number of fields does not fit the header"]),
+])
+def test_a_bad_line_refuses_the_whole_file_and_nothing_is_written(tmp_path, sql, conn, lines,
+                                                                   words):
+    from loaders.matching.decisions import load_decisions
+
+    header = ("record_id,decision,person_id,other_person_id" if "persons_same" in lines[0]
+              else "record_id,decision,person_id")
+    # A good line first: refused with the rest.
+    path = write(tmp_path, "bad.csv", header + "\n" + "\n".join(lines) + "\n")
+    with pytest.raises(MatchDecisionError) as exc:
+        load_decisions(conn, path)
+    assert str(exc.value).startswith("bad.csv refused, nothing recorded: bad.csv line ")
+    assert all(w in str(exc.value) for w in words), str(exc.value)
+    assert decisions(sql) == []
+
+
+@pytest.mark.db_from("matching_template")
+def test_a_pair_of_persons_already_recorded_is_refused_in_either_order(tmp_path, sql, conn):
+    from loaders.matching.decisions import load_decisions
+
+    first = write(tmp_path, "first.csv", "record_id,decision,person_id,other_person_id,"
+                                         "decided_by\n,persons_same,P3,P4,lee\n")
+    assert load_decisions(conn, first) == 1
+    second = write(tmp_path, "second.csv", "record_id,decision,person_id,other_person_id\n"
+                                           f"{NEW},new_person,,\n,persons_same,P4,P3\n")
+    with pytest.raises(MatchDecisionError) as exc:
+        load_decisions(conn, second)
+    assert ("second.csv line 3: persons P3 and P4 were already recorded as one by lee at"
+            in str(exc.value)), str(exc.value)
+    # The file's good line was not recorded either.
+    assert [d[0] for d in decisions(sql)] == ["persons_same"]
+
+
+def review_cli(*args: str, cwd: Path, answers: str):
+    """`match review` in a child process, its prompts answered from standard input."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    env = {**os.environ, "SCOREBRIDGE_STATE_DIR": str(cwd / ".state"), "COLUMNS": "160"}
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), "match", "review", *args],
+                          cwd=cwd, env=env, input=answers, capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.mark.db_from("matching_template")
+def test_match_review_shows_the_case_and_records_the_chosen_candidate(tmp_path, sql):
+    # A wrong answer is asked again; 1 is the best candidate; then a reason.
+    out = ok(review_cli("--by", "dana", cwd=tmp_path, answers="x\n1\nsame school\n"))
+    for words in (f"Case 1 of 1: record {POTENTIAL} (sat.csv line 3)", "1: P3", "2: P4",
+                  "Cara (agree)", "Cole (agree)", "not an answer",
+                  f"recorded: record {POTENTIAL} is person P3 (by dana)",
+                  "1 decided, 0 skipped, 0 still waiting"):
+        assert words in out.stdout, (words, out.stdout)
+    assert decisions(sql) == [("same_person", POTENTIAL, "P3", None, "same school", "dana",
+                               "review", True)]
+    # Decided, not yet rebuilt: the queue has it, the review does not ask again.
+    assert sql("select count(distinct record_id) from marts.mart_match_review_queue") == [(1,)]
+    assert "No case waits for review." in ok(review_cli(cwd=tmp_path, answers="")).stdout
+    refused(review_cli("--record", POTENTIAL, "--decision", "new_person", cwd=tmp_path,
+                       answers=""), f"record {POTENTIAL} was already decided (same_person P3) "
+                                    "by dana at", "(review)")
+    assert len(decisions(sql)) == 1
+
+
+@pytest.mark.db_from("matching_template")
+def test_match_review_skip_quit_and_the_scripted_decision(tmp_path, sql):
+    out = ok(review_cli(cwd=tmp_path, answers="s\n"))
+    assert "0 decided, 1 skipped, 1 still waiting" in out.stdout, out.stdout
+    out = ok(review_cli(cwd=tmp_path, answers="q\n"))
+    assert "0 decided, 0 skipped, 1 still waiting" in out.stdout, out.stdout
+    # The input ends at the reason: nothing half answered is recorded.
+    ok(review_cli(cwd=tmp_path, answers="2\n"))
+    assert decisions(sql) == []
+
+    out = ok(review_cli("--record", POTENTIAL, "--decision", "same_person", "--person", "P4",
+                        "--reason", "checked by phone", "--by", "lee", cwd=tmp_path,
+                        answers=""))
+    assert f"recorded: record {POTENTIAL} is person P4 (by lee)" in out.stdout
+    assert decisions(sql) == [("same_person", POTENTIAL, "P4", None, "checked by phone", "lee",
+                               "review", True)]
+    refused(review_cli("--record", POTENTIAL, cwd=tmp_path, answers=""), "go with --decision")
+    # Each run is in the run log, the refused one as failed with its reason.
+    runs = sql("select verb, status, message from raw.run_log where verb like %s "
+               "order by run_id", ("match %",))
+    assert [(verb, status) for verb, status, _ in runs] == [("match review", "ok")] * 4 + [
+        ("match review", "failed")]
+    assert "go with --decision" in runs[-1][2]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import click
 import typer
 
 from loaders.core.cli_common import RunLoggedGroup, domain_errors, open_from_cli
@@ -70,7 +69,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         def ask(text: str, default: str) -> str | None:
             try:
                 return typer.prompt(text, default=default, show_default=False)
-            except click.exceptions.Abort:  # end of input or Ctrl-C
+            except typer.Abort:  # end of input or Ctrl-C
                 typer.echo("")
                 return None
 

@@ -18,8 +18,10 @@ from loaders.core.db import table_exists
 from loaders.matching.decisions import Decision, MatchDecisionError, decision, record_one
 
 QUEUE = ("marts", "mart_match_review_queue")
-# The record's fields shown side by side with each candidate's.
-FIELDS = ("first_name", "last_name", "birth_date", "email", "address")
+# The record's fields shown side by side with each candidate's, in this order;
+# any other record_<field>/candidate_<field> pair of the queue follows them.
+FIELDS = ("first_name", "middle_name", "last_name", "birth_date", "gender", "email", "address",
+          "ssn_last4")
 
 
 @dataclass
@@ -32,6 +34,8 @@ class Candidate:
     disagreed: list[str]
     levels: dict[str, object]
     weights: dict[str, object]
+    # comparison -> agree, close, disagree or missing (the level's agreement)
+    agreements: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -44,6 +48,7 @@ class Case:
     values: dict[str, object]
     candidates: list[Candidate] = field(default_factory=list)
     comparisons: list[str] = field(default_factory=list)
+    fields: tuple[str, ...] = FIELDS
 
 
 @dataclass
@@ -71,12 +76,12 @@ def waiting(conn, skipped: set[str] | frozenset = frozenset()) -> list[str]:
 
 
 def _names(value) -> list[str]:
-    """A text list of comparisons ('a, b' or an array) as names."""
+    """A text list of comparisons ('a b', 'a, b' or an array) as names."""
     if value is None:
         return []
     if isinstance(value, list | tuple):
         return [str(v).strip() for v in value if str(v).strip()]
-    return [part.strip() for part in re.split(r"[,;|]", str(value).strip("{}")) if part.strip()]
+    return [part for part in re.split(r"[\s,;|]+", str(value).strip("{}")) if part]
 
 
 def load_case(conn, record_id: str) -> Case | None:
@@ -90,28 +95,48 @@ def load_case(conn, record_id: str) -> Case | None:
         return None
     first = rows[0]
     comparisons = [n[:-len("_level")] for n in names if n.endswith("_level")]
+    shown = [f for f in FIELDS if f"record_{f}" in names or f"candidate_{f}" in names]
+    shown += [n[len("record_"):] for n in names if n.startswith("record_")
+              and n != "record_id" and n[len("record_"):] not in shown]
     case = Case(record_id, first.get("waiting_since"), first.get("file_name"),
                 first.get("line_number"), first.get("reason"),
-                {f: first.get(f"record_{f}") for f in FIELDS}, comparisons=comparisons)
+                {f: first.get(f"record_{f}") for f in shown}, comparisons=comparisons,
+                fields=tuple(shown))
     for row in rows:
         if row.get("candidate_rank") is None or row.get("candidate_person_id") is None:
             continue
         case.candidates.append(Candidate(
             int(row["candidate_rank"]), str(row["candidate_person_id"]), row.get("score"),
-            {f: row.get(f"candidate_{f}") for f in FIELDS}, _names(row.get("agreed")),
+            {f: row.get(f"candidate_{f}") for f in shown}, _names(row.get("agreed")),
             _names(row.get("disagreed")), {c: row.get(f"{c}_level") for c in comparisons},
-            {c: row.get(f"{c}_weight") for c in comparisons}))
+            {c: row.get(f"{c}_weight") for c in comparisons},
+            {c: row.get(f"{c}_agreement") for c in comparisons}))
     return case
 
 
 def _comparison_of(field_name: str, comparisons: list[str]) -> str | None:
-    """The comparison that judges a shown field (same name, or one names the other)."""
+    """The comparison that judges a shown field (same name, or one names the
+    other: ssn for ssn_last4, vendor_id for vendor_person_id)."""
     for c in comparisons:
         if c == field_name:
             return c
     for c in comparisons:
-        if c.startswith(field_name) or field_name.startswith(c):
+        if field_name.startswith(c) or field_name.startswith(c.split("_")[0] + "_"):
             return c
+    return None
+
+
+def _agreement(cand: Candidate, comparison: str | None) -> str | None:
+    """agree, close, disagree (or missing): the level's own word, else the lists."""
+    if comparison is None:
+        return None
+    word = cand.agreements.get(comparison)
+    if word is not None:
+        return str(word)
+    if comparison in cand.agreed:
+        return "agree"
+    if comparison in cand.disagreed:
+        return "disagree"
     return None
 
 
@@ -145,17 +170,19 @@ def render(case: Case, position: int, total: int) -> None:
     table.add_column("record")
     for cand in case.candidates:
         table.add_column(escape(f"{cand.rank}: {cand.person_id}"))
-    for name in FIELDS:
+    colours = {"agree": "green", "close": "yellow", "disagree": "red"}
+    for name in case.fields:
         cells = [name, escape(_text(case.values.get(name)))]
         comparison = _comparison_of(name, case.comparisons)
         for cand in case.candidates:
             value = escape(_text(cand.values.get(name)))
-            if comparison in cand.agreed:
-                cells.append(f"[green]{value} (agree)[/green]")
-            elif comparison in cand.disagreed:
-                cells.append(f"[red]{value} (disagree)[/red]")
-            elif comparison and cand.levels.get(comparison) is not None:
-                cells.append(f"{value} ({escape(_text(cand.levels[comparison]))})")
+            word = _agreement(cand, comparison)
+            level = cand.levels.get(comparison) if comparison else None
+            if word in colours:
+                detail = word if word != "close" or level is None else f"close: {level}"
+                cells.append(f"[{colours[word]}]{value} ({escape(detail)})[/{colours[word]}]")
+            elif level is not None and word != "missing":
+                cells.append(f"{value} ({escape(_text(level))})")
             else:
                 cells.append(value)
         table.add_row(*cells)
