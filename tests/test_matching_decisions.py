@@ -192,11 +192,14 @@ def test_a_comparison_with_fewer_than_50_labelled_pairs_is_held_back():
 
     made = judge([level("birth_date", "exact", MIN_PAIRS), level("birth_date", "other", 3),
                   level("email", "exact", MIN_PAIRS - 1), level("email", "other", 2),
-                  level("last_name", "exact", 80), level("last_name", "other", 80, m=None)])
-    assert set(made.held_back) == {"email", "last_name"}
+                  level("last_name", "exact", 80), level("last_name", "other", 80, m=None),
+                  level("ssn", "exact", 80, m=None)])
+    assert set(made.held_back) == {"email", "ssn"}
     assert "49 labelled same-person pair(s), fewer than 50" in made.held_back["email"]
+    assert "no level has a new m and u" in made.held_back["ssn"]
+    # A level without a new m keeps the default; the others of its comparison are saved.
     assert [(lv.comparison, lv.level) for lv in made.saved_levels] == [
-        ("birth_date", "exact"), ("birth_date", "other")]
+        ("birth_date", "exact"), ("birth_date", "other"), ("last_name", "exact")]
 
 
 # -- against the real matching models ------------------------------------------------------

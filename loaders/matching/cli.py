@@ -116,6 +116,8 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
             else:
                 typer.echo("Not saved")
             return
-        note(estimate_id=saved.estimate_id, levels=saved.levels)
+        note(estimate_id=saved.estimate_id, levels=saved.levels, carried=saved.carried)
+        carried = (f" ({saved.carried} level(s) of the comparisons held back carried from "
+                   "the estimate before)" if saved.carried else "")
         typer.echo(f"saved estimate {saved.estimate_id} by {for_whom}: {saved.levels} level(s) "
-                   f"of {', '.join(saved.comparisons)}; the next `build` uses them")
+                   f"of {', '.join(saved.comparisons)}{carried}; the next `build` uses them")

@@ -49,7 +49,8 @@ class Estimate:
 
     @property
     def saved_levels(self) -> list[Level]:
-        return [lv for lv in self.levels if lv.comparison not in self.held_back]
+        return [lv for lv in self.levels if lv.comparison not in self.held_back
+                and lv.m_probability is not None and lv.u_probability is not None]
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Saved:
     estimate_id: int | None
     comparisons: list[str]
     levels: int
+    carried: int = 0  # rows of the estimate before, for comparisons held back now
 
 
 def _pairs(levels: list[Level]) -> int:
@@ -76,7 +78,9 @@ def read_estimate(conn) -> Estimate:
 
 
 def judge(levels: list[Level]) -> Estimate:
-    """The estimate with the comparisons that cannot be saved held back."""
+    """The estimate with the comparisons that cannot be saved held back: too few
+    labelled pairs, or no level with a new m and u. A level without one keeps
+    the seed's default (the models fall back level by level)."""
     estimate = Estimate(levels)
     for comparison in dict.fromkeys(lv.comparison for lv in levels):
         mine = [lv for lv in levels if lv.comparison == comparison]
@@ -84,9 +88,13 @@ def judge(levels: list[Level]) -> Estimate:
         if pairs < MIN_PAIRS:
             estimate.held_back[comparison] = (f"{pairs} labelled same-person pair(s), fewer "
                                               f"than {MIN_PAIRS}")
-        elif any(lv.m_probability is None or lv.u_probability is None for lv in mine):
-            estimate.held_back[comparison] = "a level has no new m or u probability"
+        elif not any(_estimated(lv) for lv in mine):
+            estimate.held_back[comparison] = "no level has a new m and u probability"
     return estimate
+
+
+def _estimated(level: Level) -> bool:
+    return level.m_probability is not None and level.u_probability is not None
 
 
 def make_estimate(ctx) -> Estimate:
@@ -119,23 +127,43 @@ def render(estimate: Estimate) -> None:
 
 
 def save(conn, estimate: Estimate, by: str) -> Saved:
-    """The new m and u of every comparison not held back, as one new estimate."""
+    """The new m and u of every comparison not held back, as one new estimate.
+
+    The models read only the newest estimate, so the rows of the one before
+    for the comparisons held back now are carried into it unchanged (with
+    their own estimated_at and estimated_by): a comparison held back keeps
+    the weights it has rather than fall back to the seed's."""
     levels = estimate.saved_levels
     if not levels:
         return Saved(None, [], 0)
+    for lv in levels:
+        if not (0 < lv.m_probability <= 1 and 0 < lv.u_probability <= 1):
+            raise EstimateError(f"{MODEL} gives {lv.comparison} {lv.level} m = "
+                                f"{lv.m_probability}, u = {lv.u_probability}: a probability "
+                                "above 0 and at most 1 is needed for a weight; nothing saved")
+    comparisons = list(dict.fromkeys(lv.comparison for lv in levels))
     with transaction(conn) as cur:
         # One estimate at a time: the next id is read and used under the lock.
         cur.execute("lock table ops.match_weights in share row exclusive mode")
-        cur.execute("select coalesce(max(estimate_id), 0) + 1 from ops.match_weights")
-        (estimate_id,), = cur.fetchall()
+        cur.execute("select max(estimate_id) from ops.match_weights")
+        (previous,), = cur.fetchall()
+        estimate_id = (previous or 0) + 1
         for lv in levels:
             cur.execute("insert into ops.match_weights (estimate_id, comparison, level, "
                         "m_probability, u_probability, estimated_by) "
                         "values (%s, %s, %s, %s, %s, %s)",
                         (estimate_id, lv.comparison, lv.level, lv.m_probability,
                          lv.u_probability, by))
-    return Saved(int(estimate_id), list(dict.fromkeys(lv.comparison for lv in levels)),
-                 len(levels))
+        carried = 0
+        if previous is not None:
+            cur.execute("insert into ops.match_weights (estimate_id, comparison, level, "
+                        "m_probability, u_probability, estimated_at, estimated_by) "
+                        "select %s, comparison, level, m_probability, u_probability, "
+                        "estimated_at, estimated_by from ops.match_weights "
+                        "where estimate_id = %s and not (comparison = any(%s))",
+                        (estimate_id, previous, comparisons))
+            carried = cur.rowcount
+    return Saved(int(estimate_id), comparisons, len(levels), carried)
 
 
 def estimate(ctx, by: str, confirm: Callable[[Estimate], bool]) -> tuple[Estimate, Saved]:
