@@ -479,3 +479,28 @@ def test_match_review_skip_quit_and_the_scripted_decision(tmp_path, sql):
     assert [(verb, status) for verb, status, _ in runs] == [("match review", "ok")] * 4 + [
         ("match review", "failed")]
     assert "go with --decision" in runs[-1][2]
+
+
+def test_a_saved_estimate_is_the_next_id_and_carries_the_comparisons_held_back(ops_conn):
+    from loaders.matching.estimate import EstimateError, Level, judge, save
+
+    def level(comparison, name, pairs, m):
+        return Level(comparison, name, None, None, None, m, 0.01, None, pairs, 500)
+
+    first = save(ops_conn, judge([level("email", "exact", 60, 0.7),
+                                  level("ssn", "exact", 60, 0.9)]), "dana")
+    assert (first.estimate_id, first.levels, first.carried) == (1, 2, 0)
+    # ssn has too few pairs now: it keeps estimate 1's row, with its own who.
+    second = save(ops_conn, judge([level("email", "exact", 70, 0.65),
+                                   level("ssn", "exact", 10, 0.5)]), "lee")
+    assert (second.estimate_id, second.comparisons, second.carried) == (2, ["email"], 1)
+    with ops_conn.cursor() as cur:
+        cur.execute("select estimate_id, comparison, m_probability, estimated_by "
+                    "from ops.match_weights order by 1, 2")
+        assert cur.fetchall() == [(1, "email", 0.7, "dana"), (1, "ssn", 0.9, "dana"),
+                                  (2, "email", 0.65, "lee"), (2, "ssn", 0.9, "dana")]
+    with pytest.raises(EstimateError, match="email exact m = 0.0"):
+        save(ops_conn, judge([level("email", "exact", 70, 0.0)]), "lee")
+    with ops_conn.cursor() as cur:
+        cur.execute("select max(estimate_id) from ops.match_weights")
+        assert cur.fetchone() == (2,)
