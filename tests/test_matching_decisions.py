@@ -225,6 +225,19 @@ SAT_RECORDS = [
      "EMAIL": "zed@example.net", "ADDRESS_LINE1": "7 Lake Rd", "ADDRESS_CITY": "Tucson",
      "ADDRESS_STATE": "AZ", "ADDRESS_ZIP": "85701"},
 ]
+# Then 55 students each known by a CB id and matched by it: enough same-person
+# pairs (50) for `match estimate` to have something to save.
+KNOWN = [(f"K{i:02d}", first, last, f"CBK{i:02d}", f"{1 + i % 12}/{1 + i % 28}/2006")
+         for i, (first, last) in enumerate(
+             (f, la) for f in ("Ada", "Bea", "Cy", "Dov", "Eli", "Fay", "Gus", "Hal", "Ida", "Jo",
+                               "Kit")
+             for la in ("Ford", "Gray", "Hunt", "Irwin", "Jade"))]
+PERSONS += "".join(f"{pid},{last},{first},,2006-{int(bd.split('/')[0]):02d}-"
+                   f"{int(bd.split('/')[1]):02d},{pid.lower()}@example.org,,,,,,,,\n"
+                   for pid, first, last, _, bd in KNOWN)
+PERSON_IDS += "".join(f"{pid},CB,{cb}\n" for pid, _, _, cb, _ in KNOWN)
+SAT_RECORDS += [{"CB_ID": cb, "NAME_FIRST": first, "NAME_LAST": last, "BIRTH_DATE": bd,
+                 "EMAIL": f"{pid.lower()}@example.org"} for pid, first, last, cb, bd in KNOWN]
 SCORES = {"LATEST_SAT_DATE": "10/12/2025", "LATEST_SAT_TOTAL": "1310",
           "LATEST_SAT_EBRW": "670", "LATEST_SAT_MATH_SECTION": "640"}
 # The matching marts and all they read, without their data tests (this module
@@ -336,6 +349,8 @@ def test_the_template_has_one_matched_one_potential_and_one_new_record(sql):
     assert outcome(sql, MATCHED)[:2] == ("matched", "P1")
     assert outcome(sql, POTENTIAL)[:2] == ("potential", None)
     assert outcome(sql, NEW)[:2] == ("new", None)
+    assert sql("select count(*) from marts.mart_person_matches where outcome = 'matched' "
+               "and person_id like 'K%%'") == [(len(KNOWN),)]
     assert sql("select distinct record_id from marts.mart_match_review_queue") == [(POTENTIAL,)]
     assert sql("select candidate_person_id from marts.mart_match_review_queue "
                "order by candidate_person_id") == [("P3",), ("P4",)]
@@ -422,8 +437,8 @@ def test_a_pair_of_persons_already_recorded_is_refused_in_either_order(tmp_path,
     assert [d[0] for d in decisions(sql)] == ["persons_same"]
 
 
-def review_cli(*args: str, cwd: Path, answers: str):
-    """`match review` in a child process, its prompts answered from standard input."""
+def answered(*args: str, cwd: Path, answers: str):
+    """The CLI in a child process, its prompts answered from standard input."""
     import os
     import subprocess
     import sys
@@ -431,9 +446,12 @@ def review_cli(*args: str, cwd: Path, answers: str):
     from tests.helpers import ROOT
 
     env = {**os.environ, "SCOREBRIDGE_STATE_DIR": str(cwd / ".state"), "COLUMNS": "160"}
-    return subprocess.run([sys.executable, str(ROOT / "cli.py"), "match", "review", *args],
-                          cwd=cwd, env=env, input=answers, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], cwd=cwd, env=env,
+                          input=answers, capture_output=True, text=True, timeout=600)
+
+
+def review_cli(*args: str, cwd: Path, answers: str):
+    return answered("match", "review", *args, cwd=cwd, answers=answers)
 
 
 @pytest.mark.db_from("matching_template")
@@ -504,3 +522,36 @@ def test_a_saved_estimate_is_the_next_id_and_carries_the_comparisons_held_back(o
     with ops_conn.cursor() as cur:
         cur.execute("select max(estimate_id) from ops.match_weights")
         assert cur.fetchone() == (2,)
+
+
+ESTIMATES = Path(__file__).resolve().parents[1] / "models" / "intermediate" / "matching" / \
+    "int_matching__weight_estimates.sql"
+
+
+@pytest.mark.skipif(not ESTIMATES.exists(), reason="int_matching__weight_estimates is not "
+                    "written yet (the lead's model)")
+@pytest.mark.db_from("matching_template")
+def test_match_estimate_shows_old_and_new_and_saves_the_comparisons_with_enough_pairs(
+        tmp_path, sql):
+    out = ok(run_cli("match", "estimate", "--yes", "--by", "dana", cwd=tmp_path, timeout=600))
+    levels = sql("select comparison, level, m_probability, u_probability, m_pairs "
+                 "from intermediate.int_matching__weight_estimates")
+    pairs: dict[str, int] = {}
+    for comparison, _, _, _, m_pairs in levels:
+        pairs[comparison] = max(pairs.get(comparison, 0), m_pairs or 0)
+    enough = {c for c, n in pairs.items() if n >= 50}
+    assert enough, f"no comparison has 50 labelled pairs in the template: {pairs}"
+    expected = sorted((c, lv, m, u) for c, lv, m, u, _ in levels
+                      if c in enough and m is not None and u is not None)
+    saved = sql("select comparison, level, m_probability, u_probability from ops.match_weights "
+                "where estimate_id = 1 and estimated_by = 'dana' order by 1, 2")
+    assert saved == expected
+    assert "Match weights: in use and estimated from the labelled pairs" in out.stdout
+    assert "saved estimate 1 by dana" in out.stdout and "the next `build` uses them" in out.stdout
+    for comparison in set(pairs) - enough:
+        assert f"{comparison}: not saved, {pairs[comparison]} labelled" in out.stdout
+
+    # Without --yes it asks, and no (the default) saves nothing.
+    out = ok(answered("match", "estimate", cwd=tmp_path, answers="\n"))
+    assert "Save these weights?" in out.stdout and "Not saved" in out.stdout
+    assert sql("select max(estimate_id) from ops.match_weights") == [(1,)]
