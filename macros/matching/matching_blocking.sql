@@ -1,7 +1,7 @@
 {% macro matching_key_columns() %}
     {#- The columns a blocking rule may join on (macros/matching/matching_normalise.sql). -#}
     {{ return(['first_key', 'last_key', 'middle_key', 'first_initial', 'last_initial',
-               'last_part_first', 'last_part_last', 'birth_text', 'birth_year', 'ssn_key',
+               'last_part_first', 'last_part_last', 'birth_text', 'birth_year', 'birth_swapped', 'ssn_key',
                'email_key', 'phone_key', 'street_key', 'zip5', 'gender_key']) }}
 {% endmacro %}
 

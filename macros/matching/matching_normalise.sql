@@ -39,11 +39,8 @@
         "obrien"); "Saint" at the start is written "st" (St. John = Saint
         John); null when nothing is left. -#}
     nullif(
-        case
-            when {{ matching_replace_pattern(matching_fold(expr), '[^a-z]', '') }} like 'saint%'
-                then 'st' || substr({{ matching_replace_pattern(matching_fold(expr), '[^a-z]', '') }}, 6)
-            else {{ matching_replace_pattern(matching_fold(expr), '[^a-z]', '') }}
-        end,
+        {{ matching_replace_pattern(
+            matching_replace_pattern(matching_fold(expr), '[^a-z]', ''), '^saint', 'st') }},
         ''
     )
 {%- endmacro %}
@@ -54,36 +51,46 @@
 {%- endmacro %}
 
 
-{% macro matching_normalised(cte) -%}
-    {#- The compared and blocking columns of a CTE with the person columns
+{% macro matching_keys(cte) -%}
+    {#- First step of normalising: the costly expressions (regular
+        expressions), once each, over a CTE with the person columns
         first_name, middle_name, last_name, birth_date, gender, email, phone,
-        ssn, street, zip; every other column kept. -#}
+        ssn, street, zip; every other column kept. matching_normalised
+        derives the rest from these. -#}
     select
         {{ cte }}.*,
         {{ matching_name_key('first_name') }} as first_key,
         {{ matching_name_key('middle_name') }} as middle_key,
         {{ matching_name_key('last_name') }} as last_key,
-        nullif(
-            {{ dbt.split_part(matching_words('last_name'), "' '", 1) }}, ''
-        ) as last_part_first,
-        nullif(
-            {{ dbt.split_part(matching_words('last_name'), "' '", -1) }}, ''
-        ) as last_part_last,
-        substr({{ matching_name_key('first_name') }}, 1, 1) as first_initial,
-        substr({{ matching_name_key('last_name') }}, 1, 1) as last_initial,
+        {{ matching_words('last_name') }} as last_words,
         {{ matching_date_text('birth_date') }} as birth_text,
-        substr({{ matching_date_text('birth_date') }}, 1, 4) as birth_year,
-        case
-            when {{ matching_digits('ssn') }} like '_________'
-                and {{ matching_digits('ssn') }} not like '000%'
-                and {{ matching_digits('ssn') }} not in ('111111111', '123456789', '999999999')
-                then {{ matching_digits('ssn') }}
-        end as ssn_key,
+        {{ matching_digits('ssn') }} as ssn_digits,
         nullif(lower(trim(email)), '') as email_key,
         {{ matching_digits('phone') }} as phone_key,
         nullif({{ matching_replace_pattern(matching_fold('street'), '[^a-z0-9]', '') }}, '')
             as street_key,
-        substr({{ matching_digits('zip') }}, 1, 5) as zip5,
+        substr({{ matching_digits('zip') }}, 1, 5) as zip5
+    from {{ cte }}
+{%- endmacro %}
+
+
+{% macro matching_normalised(cte) -%}
+    {#- The compared and blocking columns, from a CTE made by matching_keys. -#}
+    select
+        {{ cte }}.*,
+        nullif({{ dbt.split_part('last_words', "' '", 1) }}, '') as last_part_first,
+        nullif({{ dbt.split_part('last_words', "' '", -1) }}, '') as last_part_last,
+        substr(first_key, 1, 1) as first_initial,
+        substr(last_key, 1, 1) as last_initial,
+        substr(birth_text, 1, 4) as birth_year,
+        substr(birth_text, 1, 4) || substr(birth_text, 7, 2) || substr(birth_text, 5, 2)
+            as birth_swapped,
+        case
+            when ssn_digits like '_________'
+                and ssn_digits not like '000%'
+                and ssn_digits not in ('111111111', '123456789', '999999999')
+                then ssn_digits
+        end as ssn_key,
         case
             when upper(trim(gender)) in ('M', 'MALE') then 'M'
             when upper(trim(gender)) in ('F', 'FEMALE') then 'F'

@@ -10,9 +10,15 @@ persons as (
 
 ),
 
+keyed as (
+
+    {{ matching_keys('persons') }}
+
+),
+
 final as (
 
-    {{ matching_normalised('persons') }}
+    {{ matching_normalised('keyed') }}
 
 )
 

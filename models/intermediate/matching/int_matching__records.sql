@@ -57,9 +57,15 @@ lines as (
 
 ),
 
+keyed as (
+
+    {{ matching_keys('lines') }}
+
+),
+
 normalised as (
 
-    {{ matching_normalised('lines') }}
+    {{ matching_normalised('keyed') }}
 
 ),
 
