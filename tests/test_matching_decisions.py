@@ -524,12 +524,6 @@ def test_a_saved_estimate_is_the_next_id_and_carries_the_comparisons_held_back(o
         assert cur.fetchone() == (2,)
 
 
-ESTIMATES = Path(__file__).resolve().parents[1] / "models" / "intermediate" / "matching" / \
-    "int_matching__weight_estimates.sql"
-
-
-@pytest.mark.skipif(not ESTIMATES.exists(), reason="int_matching__weight_estimates is not "
-                    "written yet (the lead's model)")
 @pytest.mark.db_from("matching_template")
 def test_match_estimate_shows_old_and_new_and_saves_the_comparisons_with_enough_pairs(
         tmp_path, sql):
@@ -541,7 +535,7 @@ def test_match_estimate_shows_old_and_new_and_saves_the_comparisons_with_enough_
         pairs[comparison] = max(pairs.get(comparison, 0), m_pairs or 0)
     enough = {c for c, n in pairs.items() if n >= 50}
     assert enough, f"no comparison has 50 labelled pairs in the template: {pairs}"
-    expected = sorted((c, lv, m, u) for c, lv, m, u, _ in levels
+    expected = sorted((c, lv, float(m), float(u)) for c, lv, m, u, _ in levels
                       if c in enough and m is not None and u is not None)
     saved = sql("select comparison, level, m_probability, u_probability from ops.match_weights "
                 "where estimate_id = 1 and estimated_by = 'dana' order by 1, 2")

@@ -72,9 +72,14 @@ def read_estimate(conn) -> Estimate:
                     f"m_probability, u_probability, new_weight, m_pairs, u_pairs "
                     f"from intermediate.{MODEL} "
                     "order by comparison, current_weight desc nulls last, level")
-        levels = [Level(c, lv, cm, cu, cw, m, u, w, int(mp or 0), int(up or 0))
+        levels = [Level(c, lv, *map(_float, (cm, cu, cw, m, u, w)), int(mp or 0), int(up or 0))
                   for c, lv, cm, cu, cw, m, u, w, mp, up in cur.fetchall()]
     return judge(levels)
+
+
+def _float(value) -> float | None:
+    """The model's numerics (Decimal on PostgreSQL) as the floats ops stores."""
+    return None if value is None else float(value)
 
 
 def judge(levels: list[Level]) -> Estimate:
