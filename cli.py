@@ -126,7 +126,10 @@ def load(
     """Archive, record and land local files of one format (same custody as fetch).
 
     `load problem_decisions FILE.csv` records decisions about problems instead
-    (columns problem_id, note, handled_by[, chosen_result_id]; all or none).
+    (columns problem_id, note, handled_by[, chosen_result_id]; all or none), and
+    `load match_decisions FILE.csv` decisions about person matches (columns
+    record_id, decision, person_id[, other_person_id, reason, decided_by]; all
+    or none; the next build applies them).
     """
     from loaders.core.formats import get_format
     from loaders.runs import jobs
@@ -138,6 +141,15 @@ def load(
         for path in paths:
             n = load_decisions(ctx.conn, path)
             typer.echo(f"{path.name}: {n} problem(s) marked handled")
+        return
+    if format == "match_decisions":
+        from loaders.matching.decisions import load_decisions as load_match_decisions
+
+        ctx = _ctx()
+        for path in paths:
+            n = load_match_decisions(ctx.conn, path)
+            typer.echo(f"{path.name}: {n} match decision(s) recorded; the next `build` "
+                       "applies them")
         return
     get_format(format)
     result = jobs.load(_ctx(), format, paths, source=source, wait=wait)
@@ -361,10 +373,12 @@ def db_url() -> None:
 
 # Verbs of the domains live in their own modules (placement only records after builds).
 from loaders.credentialing import cli as credentialing_cli  # noqa: E402
+from loaders.matching import cli as matching_cli  # noqa: E402
 from loaders.placement import cli as placement_cli  # noqa: E402
 from loaders.requests import cli as requests_cli  # noqa: E402
 
 credentialing_cli.register(app, export_app)
+matching_cli.register(app, export_app)
 placement_cli.register(app, export_app)
 requests_cli.register(app, export_app)
 

@@ -9,7 +9,7 @@ from tests.helpers import run_cli
 
 runner = CliRunner()
 VERBS = ["fetch", "load", "build", "export", "report", "run", "status", "demo", "db",
-         "trust-host"]
+         "trust-host", "match"]
 
 
 def test_help_lists_the_contract_verbs():

@@ -1,0 +1,123 @@
+"""CLI verbs of the matching domain (`match review`, `match estimate`),
+registered on the main app by cli.py. `load match_decisions` is dispatched by
+cli.py's `load` to loaders.matching.decisions.
+
+Keep this module cheap to import: typer only at the top, everything else
+inside the command functions (`python cli.py --help` must stay fast).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from loaders.core.cli_common import RunLoggedGroup, domain_errors, open_from_cli
+
+ByOpt = Annotated[str | None, typer.Option("--by", help="Who decides (default: the OS user).")]
+
+
+def register(app: typer.Typer, export_app: typer.Typer) -> None:
+    """Adds the `match` group of commands to `app`."""
+    match_app = typer.Typer(help="People decide what the person matching cannot.",
+                            no_args_is_help=True, cls=RunLoggedGroup)
+    app.add_typer(match_app, name="match")
+
+    @match_app.command("review")
+    @domain_errors
+    def match_review(
+        cli_ctx: typer.Context,
+        by: ByOpt = None,
+        record: Annotated[str | None, typer.Option(
+            "--record", help="For scripts: the record decided ('<file_id>:<line_number>').")]
+        = None,
+        decision: Annotated[str | None, typer.Option(
+            "--decision", help="For scripts: same_person, new_person or persons_same "
+            "(no prompt).")] = None,
+        person: Annotated[str | None, typer.Option(
+            "--person", help="For scripts: the person the record is (same_person), or one "
+            "of the two (persons_same).")] = None,
+        other_person: Annotated[str | None, typer.Option(
+            "--other-person", help="For scripts: the other person of persons_same.")] = None,
+        reason: Annotated[str | None, typer.Option("--reason", help="Why (optional).")] = None,
+    ) -> None:
+        """Go through the match review queue, oldest case first, and decide each.
+
+        Shows the record and its candidates side by side (fields marked agree or
+        disagree), then asks: a candidate's number = same person, n = new
+        person, s = skip, q = quit; then an optional reason. Each decision is
+        recorded in ops.match_decisions (source review); the next `build`
+        applies it. With --decision it records one decision without asking.
+        """
+        from loaders.core.runlog import note
+        from loaders.matching.decisions import MatchDecisionError, record_one
+        from loaders.matching.decisions import decision as make_decision
+
+        ctx = open_from_cli(cli_ctx)
+        if decision is not None:
+            recorded = record_one(ctx.conn, make_decision(decision, record, person,
+                                                          other_person, reason, by))
+            note(decided=1)
+            typer.echo(f"recorded: {recorded.describe()} (by {recorded.decided_by}); the "
+                       "next `build` applies it")
+            return
+        if record or person or other_person or reason:
+            raise MatchDecisionError("--record, --person, --other-person and --reason go with "
+                                     "--decision (scripts); without it the review asks")
+        from loaders.matching.review import review
+
+        def ask(text: str, default: str) -> str | None:
+            try:
+                return typer.prompt(text, default=default, show_default=False)
+            except typer.Abort:  # end of input or Ctrl-C
+                typer.echo("")
+                return None
+
+        summary = review(ctx.conn, by, ask=ask, say=typer.echo)
+        note(decided=len(summary.decided), skipped=len(summary.skipped))
+        if not summary.decided and not summary.skipped and not summary.quit:
+            typer.echo("No case waits for review.")
+            return
+        typer.echo(f"{len(summary.decided)} decided, {len(summary.skipped)} skipped, "
+                   f"{summary.left} still waiting"
+                   + ("; the next `build` applies the decisions" if summary.decided else ""))
+
+    @match_app.command("estimate")
+    @domain_errors
+    def match_estimate(
+        cli_ctx: typer.Context,
+        yes: Annotated[bool, typer.Option("--yes", help="Save without asking.")] = False,
+        by: ByOpt = None,
+    ) -> None:
+        """Estimate the match weights from the decided pairs and, once agreed, save them.
+
+        Builds int_matching__weight_estimates, shows the weights in use and the
+        new ones side by side, and asks "Save these weights?" (--yes saves).
+        A comparison with fewer than 50 labelled same-person pairs keeps the
+        weights it has. The next `build` uses the newest saved estimate.
+        """
+        from loaders.core.runlog import note
+        from loaders.matching.decisions import default_person
+        from loaders.matching.estimate import estimate
+
+        for_whom = by or default_person()
+
+        def confirm(made) -> bool:
+            for comparison, why in made.held_back.items():
+                typer.echo(f"{comparison}: not saved, {why}")
+            return yes or typer.confirm("Save these weights?", default=False)
+
+        made, saved = estimate(open_from_cli(cli_ctx), for_whom, confirm)
+        if saved.estimate_id is None:
+            if not made.saved_levels:
+                for comparison, why in made.held_back.items():
+                    typer.echo(f"{comparison}: not saved, {why}")
+                typer.echo("No comparison has enough labelled pairs: nothing saved")
+            else:
+                typer.echo("Not saved")
+            return
+        note(estimate_id=saved.estimate_id, levels=saved.levels, carried=saved.carried)
+        carried = (f" ({saved.carried} level(s) of the comparisons held back carried from "
+                   "the estimate before)" if saved.carried else "")
+        typer.echo(f"saved estimate {saved.estimate_id} by {for_whom}: {saved.levels} level(s) "
+                   f"of {', '.join(saved.comparisons)}{carried}; the next `build` uses them")
