@@ -12,7 +12,7 @@ new_records as (
 
 cased as (
 
-    select * from {{ ref('int_matching__new_persons_raw') }}
+    select * from {{ ref('int_matching__new_persons_cased') }}
 
 ),
 
