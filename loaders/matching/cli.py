@@ -8,6 +8,7 @@ inside the command functions (`python cli.py --help` must stay fast).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,6 +23,27 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
     match_app = typer.Typer(help="People decide what the person matching cannot.",
                             no_args_is_help=True, cls=RunLoggedGroup)
     app.add_typer(match_app, name="match")
+
+    def outbound(name: str, mart: str, what: str) -> None:
+        """An export verb writing one matching mart as CSV for the student system."""
+
+        @export_app.command(name, help=f"Write {what} as CSV for the student system "
+                                       f"(marts.{mart}; docs/matching.md).")
+        @domain_errors
+        def export_mart(
+            cli_ctx: typer.Context,
+            out: Annotated[Path, typer.Option(help="CSV file to write.")] = Path(f"{mart}.csv"),
+        ) -> None:
+            from loaders.outbound.csv_files import export_table
+
+            n = export_table(open_from_cli(cli_ctx), "marts", mart, out)
+            typer.echo(f"{out}: {n} rows")
+
+    outbound("new-vendor-ids", "mart_new_vendor_ids",
+             "the vendor ids learned from matched records")
+    outbound("person-updates", "mart_person_contact_updates",
+             "the newer contact details of matched persons (old and new values)")
+    outbound("new-persons", "mart_new_person_proposals", "the proposed new persons")
 
     @match_app.command("review")
     @domain_errors
