@@ -75,10 +75,7 @@ weighed as (
                 coalesce(w_{{ comparison }}.weight, 0) as {{ comparison }}_weight,
             {%- endif %}
         {%- endfor %}
-        c.first_name_level = 'different'
-        and c.is_known_id = 0
-        and c.ssn_level <> 'exact'
-        and c.email_level <> 'exact' as is_possible_sibling
+        c.is_known_id = 1 or c.ssn_level = 'exact' or c.email_level = 'exact' as is_id_confirmed
     from compared as c
     cross join settings as s
     {%- for comparison in comparisons %}
@@ -90,6 +87,27 @@ weighed as (
 
 ),
 
+-- The guards: a candidate that may not be matched automatically, and why
+-- (an id, the SSN or the email agreeing lifts every guard). Twins and
+-- siblings share a surname, birth date or address: another first name or
+-- another gender is another person until someone decides otherwise.
+guarded as (
+
+    select
+        w.*,
+        case
+            when w.is_id_confirmed then null
+            when w.first_name_level = 'different' or w.gender_level = 'different'
+                then 'possible twin or sibling: another first name or gender'
+            when w.birth_date_level not in ('exact', 'day_month_swapped', 'one_digit_off')
+                then 'birth date disagrees or is missing'
+            when w.last_name_level = 'different' and w.address_level <> 'street_and_zip'
+                then 'surname disagrees and the address does not confirm'
+        end as automatic_guard
+    from weighed as w
+
+),
+
 scored as (
 
     select
@@ -98,7 +116,7 @@ scored as (
             coalesce(w.{{ comparison }}_weight, 0){{ ' +' if not loop.last }}
         {% endfor -%}
             as score
-    from weighed as w
+    from guarded as w
 
 ),
 
@@ -123,9 +141,9 @@ per_record as (
         max(case when r.candidate_rank = 1 then r.score end) as best_score,
         max(case when r.candidate_rank = 2 then r.score end) as runner_up_score,
         max(case when r.candidate_rank = 1 then r.person_id end) as best_person_id,
-        max(case when r.candidate_rank = 1 and r.is_possible_sibling then 1 else 0 end)
-            as is_best_possible_sibling,
-        sum(case when r.score >= s.automatic_threshold then 1 else 0 end) as candidates_above_automatic,
+        max(case when r.candidate_rank = 1 then r.automatic_guard end) as best_guard,
+        sum(case when r.score >= s.automatic_threshold and r.automatic_guard is null then 1 else 0 end)
+            as candidates_above_automatic,
         count(*) as candidates
     from ranked as r
     cross join settings as s
@@ -162,7 +180,7 @@ judged as (
             when pr.best_score < s.review_threshold then 'best score below the review threshold'
             when pr.best_score < s.automatic_threshold
                 then 'score between the review and automatic thresholds'
-            when pr.is_best_possible_sibling = 1 then 'possible twin or sibling: another first name'
+            when pr.best_guard is not null then pr.best_guard
             when pr.candidates_above_automatic > 1
                 then 'several candidates above the automatic threshold'
             when pr.best_score - pr.runner_up_score < s.margin then 'runner-up within the margin'
@@ -215,7 +233,8 @@ final as (
             k.{{ comparison }}_level,
             k.{{ comparison }}_weight,
         {%- endfor %}
-        k.is_possible_sibling,
+        k.is_id_confirmed,
+        k.automatic_guard,
         {{ dbt.current_timestamp() }} as scored_at
     from decided as d
     inner join records as rec

@@ -58,7 +58,7 @@ side_by_side as (
             c.{{ comparison }}_level,
             c.{{ comparison }}_weight,
         {%- endfor %}
-        c.is_possible_sibling,
+        c.automatic_guard,
         r.id_type as record_id_type,
         r.vendor_person_id as record_vendor_person_id,
         r.first_name as record_first_name,
