@@ -269,10 +269,12 @@ def snapshot(sql):
             sql("select * from marts.mart_file_quarantine order by 1"))
 
 
-def test_duplicates_count_once_and_reruns_change_nothing(tmp_path, sql):
-    load(tmp_path, "act_csv", SAMPLES / "act_sample.csv")
-    build(tmp_path)
+@from_samples
+def test_duplicates_count_once_and_reruns_change_nothing(samples_loaded, sql):
+    # The template has act_sample.csv (and the other samples) loaded and built.
+    tmp_path = samples_loaded
     first = snapshot(sql)
+    assert any(fmt == "act_csv" for fmt, *_ in first[0])
     # The same records again in another file (different bytes: CRLF line ends),
     # and one record twice within a file.
     text = (SAMPLES / "act_sample.csv").read_text(encoding="utf-8")
