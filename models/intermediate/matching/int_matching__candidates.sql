@@ -125,7 +125,11 @@ per_record as (
         max(case when r.candidate_rank = 1 then r.person_id end) as best_person_id,
         max(case when r.candidate_rank = 1 and r.is_possible_sibling then 1 else 0 end)
             as is_best_possible_sibling,
-        sum(case when r.score >= s.automatic_threshold then 1 else 0 end) as candidates_above_automatic,
+        -- A possible twin or sibling (another first name) of a best candidate
+        -- that is not one does not make the record ambiguous: the margin
+        -- still has to separate them.
+        sum(case when r.score >= s.automatic_threshold and not r.is_possible_sibling then 1 else 0 end)
+            as candidates_above_automatic,
         count(*) as candidates
     from ranked as r
     cross join settings as s
