@@ -203,6 +203,7 @@ def test_a_twin_matches_herself_and_a_twin_not_known_is_never_matched_to_her_sis
     assert (maria["outcome"], maria["person_id"], maria["match_rule"]) == (
         "matched", "P08", "score")
     sofia = match(q, 9)
+    # Potential (or new), never matched to either sister.
     assert sofia["person_id"] is None and sofia["outcome"] in ("potential", "new"), sofia
     if sofia["outcome"] == "potential":
         assert any(w in sofia["review_reason"] for w in ("twin", "sibling")), sofia
@@ -240,10 +241,11 @@ def test_two_records_of_one_new_person_are_one_proposal_in_proper_case(q):
     first, second = match(q, 14), match(q, 3, SAT2_NAME)
     assert (first["outcome"], second["outcome"]) == ("new", "new")
     assert first["proposal_id"] == second["proposal_id"] == first["record_id"]
-    assert q("select first_name, last_name, street, city, records, files, vendor_ids "
-             "from marts.mart_new_person_proposals where proposal_id = %s",
+    # The names are the newest record's (the second file's, in capitals).
+    assert q("select first_name, last_name, street, city, records, files, vendor_ids, "
+             "newest_file_name from marts.mart_new_person_proposals where proposal_id = %s",
              (first["proposal_id"],)) == [
-        ("Ian", "McDonald", "14 Glen Rd", "Ogden", 2, 2, "CB CB0013")]
+        ("Ian", "McDonald", "14 Glen Rd", "Ogden", 2, 2, "CB CB0013", SAT2_NAME)]
     assert q("select count(*) from marts.mart_new_person_proposals "
              "where last_name = 'McDonald'") == [(1,)]
 
