@@ -57,3 +57,19 @@
     {#- The automatic rules whose outcome is new, as an SQL list. -#}
     ('no candidate', 'best score below the review threshold', 'vendor id decided new before')
 {%- endmacro %}
+
+
+{% macro matching_working_memory() -%}
+    {#- Pre-hook of the matching models that join millions of pairs: on
+        PostgreSQL, more memory for each hash join and sort of this model's
+        statement (the server's default, 4 MB, sends them to disk), for this
+        session only. Nothing elsewhere. -#}
+    {{ return(adapter.dispatch('matching_working_memory', 'scorebridge')()) }}
+{%- endmacro %}
+
+{% macro default__matching_working_memory() -%}
+{%- endmacro %}
+
+{% macro postgres__matching_working_memory() -%}
+    set work_mem = '256MB'
+{%- endmacro %}

@@ -11,20 +11,26 @@
 -- One edit apart: two names are, when deleting at most one letter from
 -- each makes them equal (a letter added, dropped or changed; two
 -- neighbours swapped). Found by equality joins on the deletion variants of
--- the names the pairs hold, so no edit distance is computed pairwise.
+-- the names the pairs hold, so no edit distance is computed pairwise. Names
+-- whose lengths differ by more than one letter cannot be one edit apart and
+-- are left out first.
 name_pairs as (
 
     select distinct
         r_first as name_a,
         p_first as name_b
     from {{ paired }}
-    where r_first <> p_first
+    where
+        r_first <> p_first
+        and {{ dbt.length('r_first') }} - {{ dbt.length('p_first') }} between -1 and 1
     union
     select distinct
         r_last as name_a,
         p_last as name_b
     from {{ paired }}
-    where r_last <> p_last
+    where
+        r_last <> p_last
+        and {{ dbt.length('r_last') }} - {{ dbt.length('p_last') }} between -1 and 1
 
 ),
 

@@ -1,5 +1,6 @@
 {{ config(
     materialized='table',
+    pre_hook=["{{ matching_working_memory() }}"],
     post_hook=["{{ refresh_statistics() }}"],
 ) }}
 
