@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that the real-server tests and benchmarks use:
-# OpenSSH's sshd and sftp client, gpg, and PostgreSQL (server and psql).
+# OpenSSH's sshd and sftp client, gpg, PostgreSQL (server and psql), and
+# Chromium with its driver (the page tests).
 # Does nothing for a package already present; needs root for apt-get.
 set -euo pipefail
 need=()
@@ -9,6 +10,7 @@ command -v sftp >/dev/null 2>&1 || need+=(openssh-client)
 command -v gpg >/dev/null 2>&1 || need+=(gnupg)
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
 command -v /usr/bin/chromium >/dev/null 2>&1 || need+=(chromium)
+command -v /usr/bin/chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 if [ "${#need[@]}" -eq 0 ]; then
   exit 0
 fi
