@@ -17,7 +17,9 @@ from tests.pg import make_template, with_dbname
 from tests.test_matching_decisions import MATCHING, ok, sat_file, write
 
 # The organisation's persons. P07 and P08 are twins (same birth date and
-# address); P07's other twin, Sofia, is not a person here.
+# address); P07's other twin, Sofia, is not a person here; nor is P11's twin
+# Daria (Daria and Arina share a one-letter-deleted variant, "aria", yet are
+# two edits apart).
 PERSONS = ("person_id,last_name,first_name,middle_name,birth_date,email,ssn,gender,street1,"
            "street2,city,state,zip,country\n"
            "P01,Able,Ann,,2007-01-01,ann.able@example.org,,F,1 Main St,,Columbia,SC,29201,US\n"
@@ -30,7 +32,8 @@ PERSONS = ("person_id,last_name,first_name,middle_name,birth_date,email,ssn,gend
            "P07,Kowalski,Anna,,2004-03-05,,,F,1 Elm St,,Salem,OR,97301,US\n"
            "P08,Kowalski,Maria,,2004-03-05,,,F,1 Elm St,,Salem,OR,97301,US\n"
            "P09,O'Brien-García,José,,2005-09-09,,,M,9 Cedar Ct,,Tulsa,OK,74103,US\n"
-           "P10,García-López,Lucia,,2006-10-10,,,F,10 Spruce St,,Provo,UT,84601,US\n")
+           "P10,García-López,Lucia,,2006-10-10,,,F,10 Spruce St,,Provo,UT,84601,US\n"
+           "P11,Marsonn,Arina,,1987-09-20,,,F,7637 Lake Dr,,Houston,TX,77002,US\n")
 PERSON_IDS = "person_id,id_type,id_value\nP01,CB,CB0001\n"
 
 
@@ -59,6 +62,9 @@ SAT1 = [
     rec("CB0011", "", "Nobody", "1/2/2006", "12 Void St", "Gary", "IN", "46401"),  # 12
     rec("CB0012", "Olga", "Undated", "", "13 Void St", "Gary", "IN", "46401"),  # 13
     rec("CB0013", "ian", "mcdonald", "11/11/2005", "14 glen rd", "ogden", "UT", "84401"),  # 14
+    rec("CB0014", "Daria", "Marsonn", "9/20/1987", "7637 Lake Dr", "Houston", "TX",
+        "77002"),                                                            # 15
+    rec("CB0015", "Emliy", "Fischer", "4/14/2006", "4 Birch Ln", "Reno", "NV", "89501"),  # 16
 ]
 # A later sitting: the same scores again would be the same rows, counted once.
 LATER = {"LATEST_SAT_DATE": "3/14/2026", "LATEST_SAT_TOTAL": "1400", "LATEST_SAT_EBRW": "700",
@@ -189,6 +195,16 @@ def test_a_one_letter_typo_in_the_surname_is_one_edit(q):
     emily = match(q, 5)
     assert levels(q, emily["record_id"], "P04")["last_name"] == "one_edit"
     assert (emily["outcome"], emily["person_id"]) == ("matched", "P04")
+
+
+def test_two_swapped_neighbours_are_one_edit_and_two_edits_are_not(q):
+    emliy = match(q, 16)
+    assert levels(q, emliy["record_id"], "P04")["first_name"] == "one_edit"
+    assert (emliy["outcome"], emliy["person_id"]) == ("matched", "P04")
+    # Daria and Arina: same surname, birth date and address, two edits apart.
+    daria = match(q, 15)
+    assert levels(q, daria["record_id"], "P11")["first_name"] == "different"
+    assert daria["person_id"] is None and daria["outcome"] in ("potential", "new"), daria
 
 
 def test_swapped_names_and_a_swapped_day_and_month_are_found(q):

@@ -8,9 +8,8 @@
         their statistics. Used by int_matching__pair_comparisons (the
         candidates) and int_matching__weight_estimates (labelled and random
         pairs), so both compare exactly alike. -#}
--- One edit apart: two names are, when deleting at most one letter from
--- each makes them equal (a letter added, dropped or changed; two
--- neighbours swapped). Found by equality joins on the deletion variants of
+-- One edit apart: a letter added, dropped or changed, or two neighbours
+-- swapped. Found by equality joins on the deletion variants of
 -- the names the pairs hold, so no edit distance is computed pairwise. Names
 -- whose lengths differ by more than one letter cannot be one edit apart and
 -- are left out first.
@@ -58,13 +57,17 @@ variants as (
 
     select
         n.name_key,
-        n.name_key as variant
+        n.name_key as variant,
+        0 as deleted_at,
+        '' as deleted
     from names as n
-    union
+    union all
     select
         n.name_key,
         substr(n.name_key, 1, s.generated_number - 1)
-        || substr(n.name_key, s.generated_number + 1) as variant
+        || substr(n.name_key, s.generated_number + 1) as variant,
+        s.generated_number as deleted_at,
+        substr(n.name_key, s.generated_number, 1) as deleted
     from names as n
     inner join positions as s
         on s.generated_number <= {{ dbt.length('n.name_key') }}
@@ -72,6 +75,11 @@ variants as (
 
 ),
 
+-- A shared variant is one edit only when the deletions say so: one side
+-- whole (a letter added or dropped), the same place (a letter changed), or
+-- neighbouring places deleting the same letter (two letters swapped).
+-- Deleting at other places finds two edits (Daria and Arina share "aria"):
+-- those are not one edit apart.
 one_edit_pairs as (
 
     select distinct
@@ -84,6 +92,11 @@ one_edit_pairs as (
         on
             np.name_b = vb.name_key
             and va.variant = vb.variant
+    where
+        va.deleted_at = 0
+        or vb.deleted_at = 0
+        or va.deleted_at = vb.deleted_at
+        or (abs(va.deleted_at - vb.deleted_at) = 1 and va.deleted = vb.deleted)
 
 ),
 
