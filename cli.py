@@ -215,6 +215,32 @@ def handle(
 
 @app.command()
 @domain_errors
+def review(
+    host: Annotated[str, typer.Option("--host", help="Address to serve on. The default serves "
+                                      "this machine only; another address serves a network "
+                                      "(docs/review.md: put it behind your HTTPS proxy).")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port (0: any free one).")] = 8765,
+    logins: Annotated[int, typer.Option("--logins", min=1, max=50, help="How many one-time "
+                                        "sign-in links to print (one per reviewer).")] = 1,
+    secure_cookie: Annotated[bool, typer.Option("--secure-cookie", help="Send the session "
+                                                "cookie over HTTPS only (behind an HTTPS "
+                                                "proxy).")] = False,
+) -> None:
+    """Serve the review pages: potential matches, anomalies, errors (docs/review.md).
+
+    Prints one-time sign-in links; a decision on a page is recorded like a
+    decisions file (ops.match_decisions, ops.problem_handling) and the next
+    `build` applies it.
+    """
+    from loaders.matching.decisions import default_person
+    from loaders.review.app import run
+
+    run(_ctx(), host, port, logins, default_person(), secure_cookie, typer.echo)
+
+
+@app.command()
+@domain_errors
 def report(
     out: Annotated[Path, typer.Option(help="Folder for the report files.")] = Path("reports"),
 ) -> None:

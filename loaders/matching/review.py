@@ -140,6 +140,14 @@ def _agreement(cand: Candidate, comparison: str | None) -> str | None:
     return None
 
 
+def agreement_of(cand: Candidate, field_name: str,
+                 comparisons: list[str]) -> tuple[str | None, object]:
+    """(agree, close, disagree, missing or None; the level) of one shown field of
+    a candidate, as the comparison that judges it says."""
+    comparison = _comparison_of(field_name, comparisons)
+    return _agreement(cand, comparison), (cand.levels.get(comparison) if comparison else None)
+
+
 def _text(value) -> str:
     return "" if value is None else str(value)
 
@@ -173,11 +181,9 @@ def render(case: Case, position: int, total: int) -> None:
     colours = {"agree": "green", "close": "yellow", "disagree": "red"}
     for name in case.fields:
         cells = [name, escape(_text(case.values.get(name)))]
-        comparison = _comparison_of(name, case.comparisons)
         for cand in case.candidates:
             value = escape(_text(cand.values.get(name)))
-            word = _agreement(cand, comparison)
-            level = cand.levels.get(comparison) if comparison else None
+            word, level = agreement_of(cand, name, case.comparisons)
             if word in colours:
                 detail = word if word != "close" or level is None else f"close: {level}"
                 cells.append(f"[{colours[word]}]{value} ({escape(detail)})[/{colours[word]}]")

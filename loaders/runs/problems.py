@@ -98,13 +98,14 @@ def _record(cur, decision: Decision, kind: str, recorded_from: str) -> bool:
 
 
 def handle(conn, problem_id: str, note: str, by: str | None = None,
-           result_id: str | None = None) -> Decision:
-    """Marks one open problem handled; refuses (nothing written) what cannot be."""
+           result_id: str | None = None, recorded_from: str = "cli") -> Decision:
+    """Marks one open problem handled; refuses (nothing written) what cannot be.
+    ``recorded_from``: 'cli' for the handle verb, 'review page' for the page."""
     _require_mart(conn)
     decision = Decision(problem_id.strip(), note, by or default_person(), result_id)
     with transaction(conn) as cur:
         reason, kind = _check(cur, decision, set())
-        if reason is None and not _record(cur, decision, kind, "cli"):
+        if reason is None and not _record(cur, decision, kind, recorded_from):
             reason = f"problem {decision.problem_id} was handled a moment ago by someone else"
         if reason is not None:
             raise ProblemError(reason)
