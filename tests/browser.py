@@ -1,4 +1,8 @@
-"""Headless Chromium for the page tests: Debian's chromium, no network, nothing left running."""
+"""Headless Chromium for the page tests: Debian's chromium, no network, nothing left running.
+
+``browse`` prints a static page's DOM; the ``webdriver`` fixture drives a live page
+through Selenium and Debian's chromedriver (the review pages), and ``screenshot``
+saves what it shows for the docs."""
 
 from __future__ import annotations
 
@@ -14,6 +18,9 @@ import pytest
 from tests.helpers import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+SCREENSHOTS = ROOT / "docs" / "images"
+WINDOW = (1280, 900)
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +56,45 @@ def browse(chromium: str, page: Path, *mode: str, timeout: float = 120) -> str:
         shutil.rmtree(profile, ignore_errors=True)
     assert proc.returncode == 0, f"chromium exited with {proc.returncode}"
     return out
+
+
+@pytest.fixture
+def webdriver():
+    """A headless Chromium driven by Selenium, one per test (so no cookie or session
+    carries over). Debian's chromium and chromedriver are named outright, so
+    selenium-manager never looks for a driver on the network; the profile is a
+    temporary folder, removed with the browser."""
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
+    if missing:
+        pytest.skip(f"{' and '.join(missing)} not installed (Debian's chromium and "
+                    "chromium-driver: scripts/system-deps.sh)")
+    from selenium.webdriver import Chrome, ChromeOptions
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="sb-selenium-")
+    options = ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={profile}", f"--window-size={WINDOW[0]},{WINDOW[1]}"):
+        options.add_argument(flag)
+    driver = None
+    try:
+        driver = Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+        driver.set_window_size(*WINDOW)
+        driver.set_page_load_timeout(60)
+        yield driver
+    finally:
+        if driver is not None:
+            driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def screenshot(driver, name: str, folder: Path = SCREENSHOTS) -> Path:
+    """Saves what the browser shows to docs/images/review-<name>.png (the docs show
+    them; ``folder`` elsewhere for a test of this helper); its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"review-{name}.png"
+    assert driver.save_screenshot(str(path)), f"no screenshot saved to {path}"
+    return path
