@@ -1,8 +1,8 @@
 """Headless Chromium for the page tests: Debian's chromium, no network, nothing left running.
 
 ``browse`` prints a static page's DOM; the ``webdriver`` fixture drives a live page
-through Selenium and Debian's chromedriver (the review pages), and ``screenshot``
-saves what it shows for the docs."""
+through Selenium and Debian's chromedriver (the review pages; ``chrome()`` opens
+a second one), and ``screenshot`` saves what it shows for the docs."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,12 +59,11 @@ def browse(chromium: str, page: Path, *mode: str, timeout: float = 120) -> str:
     return out
 
 
-@pytest.fixture
-def webdriver():
-    """A headless Chromium driven by Selenium, one per test (so no cookie or session
-    carries over). Debian's chromium and chromedriver are named outright, so
-    selenium-manager never looks for a driver on the network; the profile is a
-    temporary folder, removed with the browser."""
+@contextmanager
+def chrome():
+    """A headless Chromium driven by Selenium, quit and its profile removed on leaving.
+    Debian's chromium and chromedriver are named outright, so selenium-manager never
+    looks for a driver on the network; the profile is a temporary folder."""
     missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
     if missing:
         pytest.skip(f"{' and '.join(missing)} not installed (Debian's chromium and "
@@ -89,6 +89,14 @@ def webdriver():
         if driver is not None:
             driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def webdriver():
+    """A browser (``chrome()``) per test, so no cookie or session carries over; a test
+    that needs a second one (two reviewers) opens it with ``chrome()``."""
+    with chrome() as driver:
+        yield driver
 
 
 def screenshot(driver, name: str, folder: Path = SCREENSHOTS) -> Path:
