@@ -22,7 +22,9 @@ On one scratch database:
 The page must be right, not only fast: 100 rows (`<tr data-record=`), the
 same records in the same order as the select, and the waiting count
 (`data-count` of `id="waiting"`) equal to the select's. Otherwise the
-benchmark exits non-zero.
+benchmark exits non-zero. The ratio's pass/fail is a figure, not an exit
+status: at a few hundred cases the HTTP round trip and the rendering alone
+are more than 3x the select.
 
     python benchmarks/bench_review.py [--cases 10000] [--decided 300]
         [--repeat 30] [--seed 1] [--keep]
@@ -40,6 +42,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -134,10 +137,10 @@ def queue_rows(cases: int, decided: int, columns: set[str], seed: int):
     levels = comparison_levels()
     comparisons = [c for c in levels if f"{c}_level" in columns]
     total = cases + decided
-    # Some decided records among the oldest (the first page), the rest anywhere.
-    early = min(decided // 3, total)
-    chosen = set(rng.sample(range(min(total, PAGE_ROWS * 2)), min(early, PAGE_ROWS * 2, total)))
-    chosen |= set(rng.sample(range(total), decided - len(chosen))) if decided > len(chosen) else set()
+    # A third of the decided records among the oldest (where the first page
+    # would show them if it forgot the decisions), the rest anywhere.
+    oldest = range(min(total, PAGE_ROWS * 2))
+    chosen = set(rng.sample(oldest, min(decided // 3, len(oldest))))
     while len(chosen) < decided:
         chosen.add(rng.randrange(total))
     start = datetime.now(UTC) - timedelta(days=60)
@@ -255,7 +258,7 @@ class Server:
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            self.proc.terminate()
+            self.proc.send_signal(signal.SIGINT)  # as Ctrl-C: it closes its connections
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
