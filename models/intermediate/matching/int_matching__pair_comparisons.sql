@@ -17,7 +17,7 @@ pairs as (
 
 ),
 
-{{ matching_compare_ctes('pairs') }},
+{{ matching_compare_ctes('pairs', ref('int_matching__one_edit_names')) }},
 
 final as (
 

@@ -174,7 +174,9 @@ paired as (
 
 ),
 
-{{ matching_compare_ctes('paired') }},
+{{ matching_one_edit_ctes('paired') }},
+
+{{ matching_compare_ctes('paired', 'one_edit_pairs') }},
 
 comparison_names as (
 

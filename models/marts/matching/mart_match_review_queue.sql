@@ -1,3 +1,5 @@
+{{ config(indexes=[{'columns': ['record_id']}, {'columns': ['waiting_since', 'record_id']}]) }}
+
 {%- set comparisons = ['first_name', 'last_name', 'birth_date', 'ssn', 'email', 'address',
                        'gender', 'vendor_id'] -%}
 -- What waits for a person: every potential record not yet decided, oldest
