@@ -20,7 +20,12 @@ from tests.helpers import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-SCREENSHOTS = ROOT / "docs" / "images"
+# The docs' screenshots are refreshed only when asked
+# (SCOREBRIDGE_SCREENSHOTS=docs/images); otherwise a run writes them to a
+# scratch folder, so a test run leaves the checkout as it was.
+SCREENSHOTS = (ROOT / os.environ["SCOREBRIDGE_SCREENSHOTS"]
+               if os.environ.get("SCOREBRIDGE_SCREENSHOTS")
+               else Path(tempfile.gettempdir()) / "scorebridge-screenshots")
 WINDOW = (1280, 900)
 
 
@@ -100,8 +105,9 @@ def webdriver():
 
 
 def screenshot(driver, name: str, folder: Path = SCREENSHOTS) -> Path:
-    """Saves what the browser shows to docs/images/review-<name>.png (the docs show
-    them; ``folder`` elsewhere for a test of this helper); its path."""
+    """Saves what the browser shows as review-<name>.png in SCREENSHOTS
+    (docs/images when SCOREBRIDGE_SCREENSHOTS=docs/images: the docs show them;
+    ``folder`` elsewhere for a test of this helper); its path."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"review-{name}.png"
     assert driver.save_screenshot(str(path)), f"no screenshot saved to {path}"
