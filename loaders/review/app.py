@@ -163,10 +163,14 @@ def create_app(connect: Callable[[], object], tokens: Iterable[str],
     @app.context_processor
     def common():
         def waiting():
-            c = conn()
-            return {"queue": pages.queue_waiting(c),
-                    "anomalies": pages.problems_waiting(c, errors=False),
-                    "errors": pages.problems_waiting(c, errors=True)}
+            """The three pages' counts, counted once per request (the header
+            and the page's own line both show them)."""
+            if "waiting" not in g:
+                c = conn()
+                g.waiting = {"queue": pages.queue_waiting(c),
+                             "anomalies": pages.problems_waiting(c, errors=False),
+                             "errors": pages.problems_waiting(c, errors=True)}
+            return g.waiting
 
         return {"reviewer": session.get("reviewer"), "csrf": session.get("csrf", ""),
                 "waiting": waiting, "mask_ssn": pages.mask_ssn}
