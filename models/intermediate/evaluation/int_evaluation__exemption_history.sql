@@ -5,6 +5,9 @@
 ) }}
 
 {%- set now = dbt.current_timestamp() %}
+-- depends_on: {{ ref('int_admissions__scores') }}
+-- depends_on: {{ ref('int_matching__outcomes') }}
+-- depends_on: {{ ref('evaluation_exemption_rules') }}
 
 -- Every exemption ever granted, kept: when a build first saw the score grant
 -- it (granted_at) and, once the score no longer grants it, when and why it
