@@ -20,8 +20,10 @@ create table if not exists ops.date_change_items (
     person_id text not null,
     test_code text not null,
     record_id text not null,
+    vendor_person_id text,
     old_test_date date not null,
     new_test_date date not null,
+    date_rule text not null,
     primary key (file_id, change_id)
 );
 

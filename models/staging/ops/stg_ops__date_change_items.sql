@@ -14,8 +14,10 @@ final as (
         person_id,
         test_code,
         record_id,
+        vendor_person_id,
         old_test_date,
-        new_test_date
+        new_test_date,
+        date_rule
     from source
 
 )
