@@ -25,71 +25,71 @@ current_exemptions as (
 
 {% if is_incremental() %}
 
-open_grants as (
+    open_grants as (
 
-    select * from {{ this }}
-    where withdrawn_at is null
+        select * from {{ this }}
+        where withdrawn_at is null
 
-),
+    ),
 
-scores as (
+    scores as (
 
-    select * from {{ ref('int_admissions__scores') }}
+        select * from {{ ref('int_admissions__scores') }}
 
-),
+    ),
 
-outcomes as (
+    outcomes as (
 
-    select * from {{ ref('int_matching__outcomes') }}
+        select * from {{ ref('int_matching__outcomes') }}
 
-),
+    ),
 
-rules as (
+    rules as (
 
-    select * from {{ ref('evaluation_exemption_rules') }}
+        select * from {{ ref('evaluation_exemption_rules') }}
 
-),
+    ),
 
--- The first reason that holds, from the score itself to the rule.
-withdrawn as (
+    -- The first reason that holds, from the score itself to the rule.
+    withdrawn as (
 
-    select
-        g.grant_id,
-        g.exemption_id,
-        g.person_id,
-        g.rule_id,
-        g.requirement,
-        g.score_id,
-        g.record_id,
-        g.test_code,
-        g.component_code,
-        g.score,
-        g.test_date,
-        g.minimum_score,
-        g.granted_at,
-        {{ now }} as withdrawn_at,
-        case
-            when s.score_id is null then 'score_removed'
-            when s.has_error then 'score_error'
-            when not s.is_official then 'score_not_official'
-            when o.outcome is null or o.outcome <> 'matched' then 'record_unmatched'
-            when o.person_id <> g.person_id then 'record_moved'
-            when r.rule_id is null then 'rule_removed'
-            else 'rule_changed'
-        end as withdrawn_reason
-    from open_grants as g
-    left join scores as s
-        on g.score_id = s.score_id
-    left join outcomes as o
-        on g.record_id = o.record_id
-    left join rules as r
-        on g.rule_id = r.rule_id
-    where
-        g.exemption_id not in (
-            select c.exemption_id from current_exemptions as c
-        )
+        select
+            g.grant_id,
+            g.exemption_id,
+            g.person_id,
+            g.rule_id,
+            g.requirement,
+            g.score_id,
+            g.record_id,
+            g.test_code,
+            g.component_code,
+            g.score,
+            g.test_date,
+            g.minimum_score,
+            g.granted_at,
+            {{ now }} as withdrawn_at,
+            case
+                when s.score_id is null then 'score_removed'
+                when s.has_error then 'score_error'
+                when not s.is_official then 'score_not_official'
+                when o.outcome is null or o.outcome <> 'matched' then 'record_unmatched'
+                when o.person_id <> g.person_id then 'record_moved'
+                when r.rule_id is null then 'rule_removed'
+                else 'rule_changed'
+            end as withdrawn_reason
+        from open_grants as g
+        left join scores as s
+            on g.score_id = s.score_id
+        left join outcomes as o
+            on g.record_id = o.record_id
+        left join rules as r
+            on g.rule_id = r.rule_id
+        where
+            g.exemption_id not in (
+                select c.exemption_id from current_exemptions as c
+            )
 
-),
+    ),
 
 {% endif %}
 

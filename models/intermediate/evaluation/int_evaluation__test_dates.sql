@@ -4,8 +4,8 @@
 -- moves to day evaluation_same_date_act_day of its month and the SAT date to
 -- day evaluation_same_date_sat_day. What later models use as "the test date
 -- after the same-date fix". Grain: one row per record, test and vendor date.
-{%- set act_day = var('evaluation_same_date_act_day') %}
-{%- set sat_day = var('evaluation_same_date_sat_day') %}
+{%- set act_day = var('evaluation_same_date_act_day') | int %}
+{%- set sat_day = var('evaluation_same_date_sat_day') | int %}
 with
 
 scores as (
