@@ -207,3 +207,13 @@ def test_an_exemption_is_granted_then_withdrawn_when_its_record_moves(tmp_path, 
                        ("P2", SAT_RULE, 670, None, True, None)]
     # P1's ACT date no longer pairs with a SAT of P1's: no change left.
     assert sql("select count(*) from marts.mart_test_date_changes") == [(0,)]
+
+
+def test_a_run_before_any_build_says_no_changes_were_written(tmp_path, smtp_server, db_url):
+    config = write_config(tmp_path, [], date_changes_to="registrar@example.org",
+                          smtp={"host": smtp_server.host, "port": smtp_server.port,
+                                "to": "ops@example.org"})
+    result = ok(run_cli("--config", str(config), "run", "--skip-build", cwd=tmp_path))
+    assert "Same-date test date changes: none written: marts.outbound_date_changes does not " \
+           "exist yet" in result.stdout, result.stdout
+    assert [m["To"] for m in smtp_server.messages] == ["ops@example.org"]

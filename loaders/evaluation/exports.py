@@ -24,6 +24,7 @@ from pathlib import Path
 
 from loaders.core.db import transaction
 from loaders.core.mail import open_smtp
+from loaders.outbound.csv_files import ExportError
 from loaders.outbound.recorded import (
     OutFile,
     Record,
@@ -151,7 +152,11 @@ def after_run(ctx, dbt_ok: bool | None) -> list[str]:
     if dbt_ok is False:
         lines.append("Same-date test date changes: none written, the build failed")
     else:
-        written = export_date_changes(ctx.conn, out=cfg.exports)
+        try:
+            written = export_date_changes(ctx.conn, out=cfg.exports)
+        except ExportError as exc:  # e.g. never built yet: the run goes on, and says so
+            written = Written(None, 0)
+            lines.append(f"Same-date test date changes: none written: {exc}")
         if written.path is not None:
             lines.append(f"Same-date test date changes: {written.rows} new in {written.path}")
     sent, problems = email_pending(ctx.conn, cfg.smtp, cfg.date_changes_to)
