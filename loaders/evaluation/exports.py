@@ -107,9 +107,9 @@ def _message(smtp, to: list[str], file_name: str, rows: list[dict]) -> EmailMess
     msg["Subject"] = f"scorebridge: {len(rows)} same-date test date change(s) ({file_name})"
     msg["From"] = smtp.sender
     msg["To"] = ", ".join(to)
-    text = [f"Where a person's ACT and SAT test dates were the same day, the ACT date moved "
-            f"to the 15th and the SAT date to the 1st of its month: {len(rows)} change(s), "
-            f"all in the attached {file_name}.", ""]
+    text = [f"Where a person's ACT and SAT test dates were the same day, the same-date fix "
+            f"moved them apart (docs/evaluation.md): {len(rows)} change(s), all in the "
+            f"attached {file_name}.", ""]
     text += [f"{r['person_id']} {r['test_code']}: {iso_day(r['old_test_date'])} -> "
              f"{iso_day(r['new_test_date'])} (record {r['record_id']})" for r in rows[:LISTED]]
     if len(rows) > LISTED:
