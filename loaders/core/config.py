@@ -92,6 +92,10 @@ class Config:
     sources: list[SourceConfig] = field(default_factory=list)
     smtp: SmtpConfig | None = None
     log_file: Path | None = None
+    # The distribution list of the same-date test date changes: `run` writes
+    # their file in ``exports`` (beside the config file) and emails it here.
+    date_changes_to: list[str] = field(default_factory=list)
+    exports: Path = Path("exports")
 
     def source(self, name: str) -> SourceConfig:
         for src in self.sources:
@@ -274,8 +278,22 @@ def parse_config(data: Any, base: Path, path: Path | None = None,
             raise ConfigError(f"sources[{n}].name: defined twice")
     smtp = r.get("smtp", dict)
     cfg.smtp = _smtp(smtp, base) if smtp is not None else None
+    cfg.date_changes_to = _addresses(r, "date_changes_to")
+    if cfg.date_changes_to and cfg.smtp is None:
+        raise ConfigError("date_changes_to: needs smtp (the server the changes are sent through)")
+    cfg.exports = base / "exports"
     r.finish()
     return cfg
+
+
+def _addresses(r: _Reader, name: str) -> list[str]:
+    """An address or a list of addresses; each must at least hold an @."""
+    value = r.get(name, (list, str), default=[])
+    addresses = [value] if isinstance(value, str) else [str(x) for x in value]
+    for address in addresses:
+        if "@" not in address.strip("@"):
+            raise ConfigError(f"{r.key(name)}: {address!r} is not an email address")
+    return addresses
 
 
 def load_config(path: Path | None, formats: set[str] | None = None,

@@ -101,3 +101,26 @@ def run_after_build(conn) -> None:
     """Runs what the rooms registered, in registration order."""
     for record in _AFTER_BUILD:
         record(conn)
+
+
+# What a room does at the end of the scheduled `run`, once the build is over
+# (evaluation: writes and emails the new same-date test date changes). Called
+# with the run's context and whether the build passed (None: no build); each
+# returns lines for the run summary. Registered from the room's cli.py, as
+# after_build is.
+_AFTER_RUN: list[Callable[[object, bool | None], list[str]]] = []
+
+
+def after_run(notify: Callable[[object, bool | None], list[str]]) -> Callable:
+    """Registers ``notify(ctx, dbt_ok)`` to run at the end of every `run` (once per function)."""
+    if notify not in _AFTER_RUN:
+        _AFTER_RUN.append(notify)
+    return notify
+
+
+def run_after_run(ctx, dbt_ok: bool | None) -> list[str]:
+    """Runs what the rooms registered, in registration order; their summary lines."""
+    lines: list[str] = []
+    for notify in _AFTER_RUN:
+        lines.extend(notify(ctx, dbt_ok))
+    return lines

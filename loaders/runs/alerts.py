@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import ssl
 from email.message import EmailMessage
 
 from loaders.core.config import SmtpConfig
+from loaders.core.mail import open_smtp
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,10 @@ def summary_text(result) -> str:
         lines.append("")
         lines.extend(problem_lines(problems))
         lines.append("")
+    notices = getattr(result, "notices", [])
+    if notices:
+        lines.append("")
+        lines.extend(notices)
     if result.dbt_ok is not None:
         lines.append("dbt build: " + ("ok" if result.dbt_ok else "FAILED (see the log)"))
     if result.overdue:
@@ -60,32 +64,12 @@ def summary_text(result) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _open(smtp: SmtpConfig) -> smtplib.SMTP:
-    """A connected client: EHLO done, STARTTLS and login when configured."""
-    if smtp.ssl:
-        client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=30,
-                                  context=ssl.create_default_context())
-    else:
-        client = smtplib.SMTP(smtp.host, smtp.port, timeout=30)
-    try:
-        client.ehlo()
-        if smtp.starttls:
-            client.starttls(context=ssl.create_default_context())
-            client.ehlo()
-        if smtp.user and smtp.password:
-            client.login(smtp.user, smtp.password.reveal())
-    except BaseException:
-        client.close()
-        raise
-    return client
-
-
 def check_smtp(smtp: SmtpConfig) -> str | None:
     """Connects, says EHLO, STARTTLS and logs in as configured, sends nothing;
     None when all went well, else the problem in one line (no secret)."""
     where = f"smtp {smtp.host}:{smtp.port}"
     try:
-        with _open(smtp) as client:
+        with open_smtp(smtp) as client:
             client.noop()
     except smtplib.SMTPAuthenticationError as exc:
         return f"{where}: login refused for user {smtp.user} ({exc.smtp_code})"
@@ -114,7 +98,7 @@ def send_summary(smtp: SmtpConfig, result, text: str) -> bool:
     msg["To"] = ", ".join(smtp.recipients)
     msg.set_content(text)
     try:
-        with _open(smtp) as client:
+        with open_smtp(smtp) as client:
             client.send_message(msg)
     except (OSError, smtplib.SMTPException) as exc:
         log.error("could not send the run email through %s:%s: %s", smtp.host, smtp.port,

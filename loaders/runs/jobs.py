@@ -13,7 +13,7 @@ from pathlib import Path
 
 from loaders.core.context import Context
 from loaders.core.db import RAW_SCHEMA, DatabaseError
-from loaders.core.dbt import dbt, run_after_build
+from loaders.core.dbt import dbt, run_after_build, run_after_run
 from loaders.core.runlog import close_abandoned_runs, finish_run, logged_run, run_lock, start_run
 from loaders.core.statuses import ARCHIVED, FAILED, REFUSED
 from loaders.core.ui import Progress
@@ -34,6 +34,7 @@ class RunResult:
     drift_quarantined: list[str] = field(default_factory=list)
     business: object | None = None  # loaders.runs.business.BusinessSummary, after a run
     problems: object | None = None  # loaders.runs.problems.OpenProblems, after a build
+    notices: list[str] = field(default_factory=list)  # the rooms' lines (run_after_run)
 
     def counts(self) -> dict:
         return {
@@ -231,6 +232,7 @@ def run(ctx: Context, wait: bool = False, skip_build: bool = False) -> RunResult
     from loaders.runs.problems import open_problems
 
     result.problems = open_problems(ctx.conn, result.run_id)
+    result.notices = run_after_run(ctx, result.dbt_ok)
     from loaders.runs.alerts import send_summary, summary_text
 
     text = summary_text(result)
