@@ -245,8 +245,11 @@ SCORES = {"LATEST_SAT_DATE": "10/12/2025", "LATEST_SAT_TOTAL": "1310",
 # tests took twice as long).
 MATCHING = ("dbt", "build", "--select", "+models/marts/matching", "--exclude-resource-type",
             "test", "--exclude-resource-type", "unit_test")
-# What a decision changes: the outcomes and the marts after them.
-AFTER_DECISIONS = ("build", "--select", "int_matching__outcomes+")
+# What a decision changes: the outcomes and the matching models and marts
+# after them (the evaluation models after them read what this template does
+# not build).
+AFTER_DECISIONS = ("build", "--select", "int_matching__outcomes+,path:models/intermediate/matching "
+                   "int_matching__outcomes+,path:models/marts/matching")
 MATCHED, POTENTIAL, NEW = "3:2", "3:3", "3:4"
 
 

@@ -18,8 +18,35 @@ from loaders.core.cli_common import RunLoggedGroup, domain_errors, open_from_cli
 ByOpt = Annotated[str | None, typer.Option("--by", help="Who decides (default: the OS user).")]
 
 
+def _purge_after_run(ctx, dbt_ok: bool | None) -> list[str]:
+    """The end of `run`: purge what the build just listed as purgeable (not
+    after a failed or skipped build: the outcomes may be stale)."""
+    if not dbt_ok:
+        return []
+    from loaders.core.runlog import current_run, note
+    from loaders.matching.purge import built, purge
+
+    if not built(ctx.conn):  # a run whose build leaves matching out
+        return []
+    run = current_run()
+    done = purge(ctx.conn, run.run_id if run else None, by="run")
+    if done.purge_id is None:
+        return []
+    note(purged=done.records)
+    return [purge_line(done)]
+
+
+def purge_line(done) -> str:
+    return (f"purged {done.records} incoming record(s) never matched nor decided, older "
+            f"than {done.retention_days} days (ops.match_purges {done.purge_id}; the file "
+            "archive keeps them)")
+
+
 def register(app: typer.Typer, export_app: typer.Typer) -> None:
-    """Adds the `match` group of commands to `app`."""
+    """Adds the `match` group of commands to `app`; `run` ends with a purge."""
+    from loaders.core.dbt import after_run
+
+    after_run(_purge_after_run)
     match_app = typer.Typer(help="People decide what the person matching cannot.",
                             no_args_is_help=True, cls=RunLoggedGroup)
     app.add_typer(match_app, name="match")
@@ -103,6 +130,36 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         typer.echo(f"{len(summary.decided)} decided, {len(summary.skipped)} skipped, "
                    f"{summary.left} still waiting"
                    + ("; the next `build` applies the decisions" if summary.decided else ""))
+
+    @match_app.command("purge")
+    @domain_errors
+    def match_purge(
+        cli_ctx: typer.Context,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count what would go.")]
+        = False,
+        by: ByOpt = None,
+    ) -> None:
+        """Purge incoming records never matched nor decided, older than the retention period.
+
+        The records are intermediate.int_matching__purgeable (dbt var
+        matching_purge_after_days, 180 by default), as of the last `build`.
+        Each purge is a row in ops.match_purges and its records rows in
+        ops.match_purged_records; the next `build` leaves them out of every
+        matching mart. The file archive and raw tables are never touched
+        (docs/matching.md: rebuilding a purged record). `run` does this at its end.
+        """
+        from loaders.core.runlog import note
+        from loaders.matching.purge import purge
+
+        done = purge(open_from_cli(cli_ctx).conn, by=by, dry_run=dry_run)
+        if dry_run:
+            typer.echo(f"{done.records} record(s) would be purged")
+            return
+        if done.purge_id is None:
+            typer.echo("Nothing to purge")
+            return
+        note(purged=done.records)
+        typer.echo(purge_line(done))
 
     @match_app.command("estimate")
     @domain_errors

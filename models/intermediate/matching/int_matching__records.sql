@@ -6,7 +6,8 @@
 -- Every incoming person record: one per admissions score file line, the
 -- vendor's person fields as delivered, normalised for matching, and why the
 -- record may not be matched automatically. Incremental: a build adds the
--- lines of files it has not seen; a record never changes once here.
+-- lines of files it has not seen; a record never changes once here. A
+-- purged record (`match purge`) is left out.
 with
 
 scores as (
@@ -27,6 +28,13 @@ id_types as (
 manifest as (
 
     select * from {{ ref('stg_raw__file_manifest') }}
+
+),
+
+-- Records a purge took out (ops.match_purged_records) stay out.
+purged as (
+
+    select * from {{ ref('stg_ops__match_purged_records') }}
 
 ),
 
@@ -91,6 +99,11 @@ final as (
         on n.format_name = i.format_name
     left join manifest as m
         on n.file_id = m.file_id
+    left join purged as p
+        on
+            n.file_id = p.file_id
+            and n.line_number = p.line_number
+    where p.record_id is null
 
 )
 
