@@ -67,18 +67,18 @@ final as (
                     partition by person_id, test_code, component, is_official
                     order by
                         score desc,
-                        case when test_date is null then 1 else 0 end,
-                        test_date,
-                        score_id
+                        case when test_date is null then 1 else 0 end asc,
+                        test_date asc,
+                        score_id asc
                 )
         end as official_rank,
         row_number() over (
             partition by person_id, test_code, component
             order by
                 score desc,
-                case when test_date is null then 1 else 0 end,
-                test_date,
-                score_id
+                case when test_date is null then 1 else 0 end asc,
+                test_date asc,
+                score_id asc
         ) as any_rank
     from administered
 

@@ -21,7 +21,7 @@ parts_needed as (
 
     select
         test_code,
-        max(method) as method,
+        max(method) as superscore_method,
         count(*) as parts_needed
     from parts
     group by test_code
@@ -64,15 +64,15 @@ superscored as (
     select
         t.person_id,
         t.test_code,
-        n.method,
+        n.superscore_method as method,  -- noqa: RF04
         t.parts_present,
         n.parts_needed,
         case
             when t.parts_present < n.parts_needed then null
-            when n.method = 'sum' then t.score_sum
+            when n.superscore_method = 'sum' then t.score_sum
             -- Halves up in whole numbers: floor((2 * sum + n) / (2 * n)).
             else floor(
-                {{ dbt.cast('2 * t.score_sum + n.parts_needed', dbt.type_numeric()) }}
+                cast(2 * t.score_sum + n.parts_needed as {{ dbt.type_numeric() }})
                 / (2 * n.parts_needed)
             )
         end as superscore
@@ -87,7 +87,7 @@ final as (
     select
         s.person_id,
         s.test_code,
-        {{ dbt.cast('s.superscore', dbt.type_int()) }} as superscore,
+        cast(s.superscore as {{ dbt.type_int() }}) as superscore,
         s.method,
         s.parts_present,
         s.parts_needed,

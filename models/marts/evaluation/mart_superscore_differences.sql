@@ -52,19 +52,21 @@ final as (
     select
         v.person_id,
         v.test_code,
-        {{ dbt.cast('v.score', dbt.type_int()) }} as vendor_superscore,
+        cast(v.score as {{ dbt.type_int() }}) as vendor_superscore,
         o.superscore,
-        {{ dbt.cast('v.score', dbt.type_int()) }} - o.superscore as difference,
+        cast(v.score as {{ dbt.type_int() }}) - o.superscore as difference,
         v.score_id as vendor_score_id,
         v.file_id as vendor_file_id,
         v.file_name as vendor_file_name,
         v.line_number as vendor_line_number,
         case
             when o.superscore is null
-                then 'we hold no official best score of every part ('
-                || {{ dbt.cast('coalesce(o.parts_present, 0)', dbt.type_string()) }}
-                || ' of the parts): the vendor saw sittings we never received or did not accept'
-            else 'the vendor counts every sitting it holds; ours counts only the sittings we '
+                then
+                    'we hold no official best score of every part ('
+                    || cast(coalesce(o.parts_present, 0) as {{ dbt.type_string() }})
+                    || ' of the parts): the vendor saw sittings we never received or did not accept'
+            else
+                'the vendor counts every sitting it holds; ours counts only the sittings we '
                 || 'received, matched to this person and found official'
         end as reason
     from vendor_ranked as v
