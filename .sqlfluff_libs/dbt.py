@@ -74,3 +74,7 @@ def generate_series(upper_bound):
 
 def position(substring_text, string_text):
     return f"position({substring_text} in {string_text})"
+
+
+def type_timestamp():
+    return "timestamp"

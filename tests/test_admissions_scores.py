@@ -85,16 +85,23 @@ from_samples = pytest.mark.db_from("samples_template")
 @from_samples
 def test_act_sample_scores_are_exact(samples_loaded, sql):
     assert scores(sql, "ACT", "1234567891") == [
+        # ACT's superscore block, each part dated by its own Sup_*_Dt.
+        ("sup_english", 18, date(2024, 3, 1), True),
+        ("sup_math", 16, date(2024, 3, 1), True),
+        ("sup_science", 19, date(2024, 3, 1), True),
         ("composite", 16, date(2024, 9, 1), True),
         ("english", 15, date(2024, 9, 1), True),
         ("math", 14, date(2024, 9, 1), True),
         ("reading", 23, date(2024, 9, 1), True),
         ("science", 10, date(2024, 9, 1), True),
         ("stem", 12, date(2024, 9, 1), True),
+        ("sup_composite", 19, date(2024, 9, 1), True),
+        ("sup_reading", 23, date(2024, 9, 1), True),
     ]  # Writing blank and ELA "--": missing, not zero
     assert ("writing", 6, date(2025, 4, 1), True) in scores(sql, "ACT", "1234567895")
     # Every score cell of the file that is not a missing token is one row, no more.
-    columns = {"Eng", "Mth", "Rdg", "Sci", "Composite", "STEM", "Writing", "ELA"}
+    columns = {"Eng", "Mth", "Rdg", "Sci", "Composite", "STEM", "Writing", "ELA", "Sup_Eng_Sc",
+               "Sup_Mth_Sc", "Sup_Rdg_Sc", "Sup_Sci_Sc", "Sup_Composite"}
     expected = sum(1 for row in csv_rows("act_sample.csv") for c in columns
                    if row[c].strip() not in MISSING)
     assert sql("select count(*) from intermediate.int_admissions__scores "
@@ -187,7 +194,7 @@ def test_marts_and_audit(samples_loaded, sql):
     audit = {r[0]: r[1:] for r in sql(
         "select file_name, rows_read, rows_parsed, rows_quarantined, scores_loaded, "
         "is_quarantined from marts.mart_admissions_load_audit")}
-    assert audit["act_sample.csv"] == (5, 5, 0, 36, False)
+    assert audit["act_sample.csv"] == (5, 5, 0, 61, False)  # 36 and the 25 of the Sup_ block
     assert audit["ap_sample_2324.csv"][:3] == (6, 6, 0)
     assert sql("select count(*) from marts.mart_file_quarantine")[0][0] == 0
     best = sql("select best_score, latest_score, latest_test_date, scores_received "
@@ -241,24 +248,24 @@ def act_with_bad_dates(tmp_path, name, bad_rows):
 
 
 def test_unparseable_share_above_threshold_quarantines_a_file(tmp_path, sql):
-    # The ACT sample has 46 dates and scores: 1 bad date is 2%, 3 are 6.5% (> 5%).
+    # The ACT sample has 91 dates and scores (its Sup_ superscore block
+    # included): 1 bad date is 1.1%, 5 (every row's) are 5.5% (> 5%).
     load(tmp_path, "act_csv", act_with_bad_dates(tmp_path, "act_one_bad.csv", 1))
-    load(tmp_path, "act_csv", act_with_bad_dates(tmp_path, "act_three_bad.csv", 3))
+    load(tmp_path, "act_csv", act_with_bad_dates(tmp_path, "act_five_bad.csv", 5))
     build(tmp_path)
     assert sql("select file_name, rules from marts.mart_file_quarantine") == [
-        ("act_three_bad.csv", "unparseable_values")]
+        ("act_five_bad.csv", "unparseable_values")]
     errors = sql("select file_name, line_number, field_value, rule from marts.mart_score_errors "
                  "where field_name = 'DOB' order by 1, 2")
-    assert errors == [("act_one_bad.csv", 2, "13452006", "not_a_date"),
-                      ("act_three_bad.csv", 2, "13452006", "not_a_date"),
-                      ("act_three_bad.csv", 3, "13452006", "not_a_date"),
-                      ("act_three_bad.csv", 4, "13452006", "not_a_date")]
+    assert errors == [*[("act_five_bad.csv", line, "13452006", "not_a_date")
+                        for line in range(2, 7)],
+                      ("act_one_bad.csv", 2, "13452006", "not_a_date")]
     # The file under the threshold loads; its bad-date scores are flagged, not dropped.
     flagged = sql("select count(*) from intermediate.int_admissions__scores "
                   "where file_name = 'act_one_bad.csv' and has_error")[0][0]
     assert flagged == 0  # a bad birth date does not make the scores wrong
     assert sql("select count(*) from intermediate.int_admissions__scores "
-               "where file_name = 'act_three_bad.csv'")[0][0] == 0
+               "where file_name = 'act_five_bad.csv'")[0][0] == 0
 
 
 def snapshot(sql):
