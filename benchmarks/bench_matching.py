@@ -58,11 +58,16 @@ from urllib.parse import urlsplit, urlunsplit
 from common import ROOT, psql_binary, scratch_database, timed
 from matching_population import Individual, Record, generate
 
-MATCHING_SELECT = "int_matching__records+ stg_matching__persons+"
-# Everything the matching reads (the ancestors of every node it selects,
-# dbt's `@`), built untimed and without tests; the matching itself is excluded.
+# Where matching starts; everything after these is left out of the setup.
+MATCHING_ROOTS = "int_matching__records+ stg_matching__persons+"
+# The matching build, timed: what follows the roots in the matching folders
+# only (the evaluation models after them are not matching).
+MATCHING_SELECT = " ".join(f"{root},path:models/{layer}/matching" for root in MATCHING_ROOTS.split()
+                           for layer in ("staging", "intermediate", "marts"))
+# Everything the matching reads (the ancestors of every node after the
+# roots, dbt's `@`), built untimed and without tests; the matching is excluded.
 SETUP_SELECT = " ".join(["+int_admissions__scores"]
-                        + ["@" + token.rstrip("+") for token in MATCHING_SELECT.split()])
+                        + ["@" + token.rstrip("+") for token in MATCHING_ROOTS.split()])
 SCORES_TABLE = "int_admissions__scores"
 MATCHES = "marts.mart_person_matches"
 REVIEW_QUEUE = "marts.mart_match_review_queue"
@@ -422,7 +427,7 @@ def main() -> None:
         person_ids_csv(work / "person_ids.csv", population)
         land = timed(cli + ["load", "persons", str(work / "persons.csv")], env=env, cwd=work)[0]
         land += timed(cli + ["load", "person_ids", str(work / "person_ids.csv")], env=env, cwd=work)[0]
-        setup, _ = timed(cli + ["dbt", "build", "--select", SETUP_SELECT, "--exclude", MATCHING_SELECT,
+        setup, _ = timed(cli + ["dbt", "build", "--select", SETUP_SELECT, "--exclude", MATCHING_ROOTS,
                      "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"],
               env=env, cwd=work)
         conn = psycopg2.connect(url)
