@@ -262,15 +262,24 @@ class MemorySampler(threading.Thread):
         self._halt = threading.Event()
 
     def _postgres(self) -> list:
+        import os
+        from urllib.parse import parse_qs
+
         from loaders.core.db import PGDATA
 
-        pid_file = PGDATA / "postmaster.pid"
-        try:
-            master = self.psutil.Process(int(pid_file.read_text().split()[0]))
-            return [master] + master.children()
-        except (OSError, ValueError, self.psutil.Error):
-            # Not the embedded server: every postgres process of the machine.
-            return [p for p in self.psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
+        # The server the benchmark uses: a unix-socket folder in
+        # SCOREBRIDGE_DATABASE_URL is pgserver's data folder; else the embedded one.
+        url = os.environ.get("SCOREBRIDGE_DATABASE_URL", "")
+        hosts = parse_qs(urlsplit(url).query).get("host", []) if url else []
+        folders = [Path(h) for h in hosts if h.startswith("/")] or ([] if url else [PGDATA])
+        for folder in folders:
+            try:
+                master = self.psutil.Process(int((folder / "postmaster.pid").read_text().split()[0]))
+                return [master] + master.children()
+            except (OSError, ValueError, self.psutil.Error):
+                continue
+        # Another server: every postgres process of the machine.
+        return [p for p in self.psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
 
     def _rss(self, procs) -> float:
         total = 0
