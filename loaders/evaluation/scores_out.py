@@ -41,13 +41,20 @@ def pending(conn) -> list[dict]:
     return outbound_rows(conn, "outbound_scores", order_by=_ORDER)
 
 
+def _score(value) -> str:
+    """A score as the vendor writes it: 25, not 25.0 (GRE writing keeps its 4.5)."""
+    if value is None:
+        return ""
+    return str(int(value)) if value == int(value) else str(value)
+
+
 def _flag(value) -> str:
     return "Y" if value else "N"
 
 
 def _line(row: dict) -> list:
     return [row["score_id"], row["person_id"], row["test_code"], row["component"],
-            row["score"], iso_day(row["test_date"]), iso_day(row["vendor_test_date"]),
+            _score(row["score"]), iso_day(row["test_date"]), iso_day(row["vendor_test_date"]),
             _flag(row["is_official"]), _flag(row["is_best"]), row["purpose_indicators"] or "",
             row["exemption_rules"] or "", row["change_kind"]]
 
