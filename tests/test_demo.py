@@ -42,6 +42,17 @@ def test_demo_runs_the_whole_job_and_a_second_run_receives_new_files(tmp_path, s
     assert summary[2].startswith(f"  application statuses moved from Pending: {moved}")
     assert f"  admissions scores on file: {scores} for {people} person(s)" in summary
     assert summary[-1].startswith("Next: `python cli.py status`")
+    # Matching, purpose codes and the same-date fix have something to show.
+    matched = dict(sql("select outcome, count(*) from marts.mart_person_matches group by 1"))
+    assert matched.get("matched", 0) > 0
+    assert any(line.startswith("  incoming person records matched: ") for line in summary)
+    (marks,), = sql("select count(*) from marts.mart_purpose_codes where is_marked")
+    assert marks > 0
+    assert any(line.startswith(f"  best scores marked as used for admission (purpose codes): "
+                               f"{marks} (") for line in summary), summary
+    (changes,), = sql("select count(*) from marts.mart_test_date_changes")
+    assert changes >= 1
+    assert f"  same-date ACT/SAT test date changes: {changes}" in summary
     # dbt's own lines are in the demo's log file, not on the terminal.
     assert "START sql" not in first.stdout + first.stderr
     assert "START sql" in (tmp_path / ".state" / "demo" / "scorebridge-demo.log").read_text()

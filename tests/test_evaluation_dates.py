@@ -217,3 +217,62 @@ def test_a_run_before_any_build_says_no_changes_were_written(tmp_path, smtp_serv
     assert "Same-date test date changes: none written: marts.outbound_date_changes does not " \
            "exist yet" in result.stdout, result.stdout
     assert [m["To"] for m in smtp_server.messages] == ["ops@example.org"]
+
+
+def scores_file(folder: Path) -> list[dict]:
+    paths = sorted(folder.glob("SCORES_*.csv"))
+    with open(paths[-1], newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.mark.db_from("evaluation_template")
+def test_export_scores_sends_each_score_once_and_again_when_it_changes(tmp_path, sql, db_url):
+    out = tmp_path / "out"
+    (waiting,), = sql("select count(*) from marts.outbound_scores")
+    first = ok(run_cli("export", "scores", "--out", str(out), cwd=tmp_path))
+    assert f"{waiting} score(s)" in first.stdout, first.stdout
+    rows = scores_file(out)
+    assert len(rows) == waiting and {r["Change"] for r in rows} == {"new"}
+    assert list(rows[0]) == ["ScoreID", "PersonID", "TestCode", "Component", "Score", "TestDate",
+                             "VendorTestDate", "Official", "Best", "PurposeIndicators",
+                             "ExemptionRules", "Change"]
+    by = {(r["PersonID"], r["TestCode"], r["Component"], r["VendorTestDate"]): r for r in rows}
+    act = by[("P1", "ACT", "english", "2025-10-01")]
+    # The same-date fix moved the ACT to the 15th; the 25 is the best English
+    # and grants the ACT exemption (the June 17 does neither).
+    assert (act["Score"], act["TestDate"], act["Best"], act["ExemptionRules"]) == (
+        "25", "2025-10-15", "Y", ACT_RULE)
+    june = by[("P1", "ACT", "english", "2025-06-01")]
+    assert (june["Best"], june["ExemptionRules"], june["TestDate"]) == ("N", "", "2025-06-01")
+    assert not any(r["Component"].startswith("sup_") for r in rows)
+    assert sql("select count(*), min(times_sent), max(times_sent) from marts.mart_scores_sent") \
+        == [(waiting, 1, 1)]
+
+    again = ok(run_cli("export", "scores", "--out", str(out), cwd=tmp_path))
+    assert "0 new or changed scores: nothing written" in again.stdout
+    assert len(list(out.glob("SCORES_*.csv"))) == 1
+
+    # The SAT record is decided to be P2's: its scores change person, P1's ACT
+    # loses its same-day SAT (back to the 1st), P2's own SAT is no longer best.
+    sat_record = record_of(sql, "P1", "SAT")
+    conn = psycopg2.connect(db_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("insert into ops.match_decisions (decision, record_id, person_id, "
+                    "decided_by, source) values ('same_person', %s, 'P2', 'dana', 'test')",
+                    (sat_record,))
+    conn.close()
+    ok(run_cli(*AFTER_DECISION, cwd=tmp_path, timeout=900))
+    third = ok(run_cli("export", "scores", "--out", str(out), cwd=tmp_path))
+    assert "score(s)" in third.stdout, third.stdout
+    changed = scores_file(out)
+    assert {r["Change"] for r in changed} == {"changed"}
+    moved = {(r["PersonID"], r["Component"], r["Score"]) for r in changed if r["TestCode"] == "SAT"}
+    assert {("P2", "total", "1310"), ("P2", "ebrw", "670"), ("P2", "total", "1000")} <= moved
+    act = {(r["Component"], r["VendorTestDate"]): r for r in changed if r["TestCode"] == "ACT"}
+    assert act[("english", "2025-10-01")]["TestDate"] == "2025-10-01"
+    assert [r["Best"] for r in changed if (r["PersonID"], r["Component"], r["Score"])
+            == ("P2", "total", "1000")] == ["N"]
+    assert sql("select count(*) from marts.mart_scores_sent where times_sent = 2") == [
+        (len(changed),)]
+    assert sql("select count(*) from ops.score_export_files") == [(2,)]

@@ -15,7 +15,8 @@ OPS_TABLES = ["date_change_files", "date_change_items", "eligibility_transmissio
               "eligibility_transmissions", "match_decisions", "match_purged_records",
               "match_purges", "match_weights",
               "placement_applied", "print_export_items", "print_exports", "problem_handling",
-              "schema_migrations", "score_request_files", "score_request_history",
+              "schema_migrations", "score_export_files", "score_export_items",
+              "score_request_files", "score_request_history",
               "status_change_export_items", "status_change_exports"]
 
 

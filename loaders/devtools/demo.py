@@ -30,6 +30,7 @@ DEMO_SOURCES = [
     ("gmat", "gmat_csv", "GMAT_{stamp}.csv"),
     ("prometric", "prometric_results", "RESULTS_DEMO_{stamp}.csv"),
     ("persons", "persons", "persons_{stamp}.csv"),
+    ("indicators", "admission_test_indicators", "indicators_{stamp}.csv"),
     ("applications", "applications", "applications_{stamp}.csv"),
 ]
 
@@ -75,11 +76,36 @@ def append_mistakes(path: Path, changes: list[dict]) -> None:
             writer.writerow({**first, **change})
 
 
+def same_day_sitting(act: Path, sat: Path) -> str | None:
+    """Moves one person's latest SAT to the 1st of the month of their ACT (ACT
+    dates are months, read as the 1st), so the same-date fix has a pair to move
+    (docs/evaluation.md); returns that person's CB id. The files list the same
+    people in the same order."""
+    import csv
+
+    with open(act, newline="", encoding="utf-8") as f:
+        acts = list(csv.DictReader(f))
+    with open(sat, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        header, sats = reader.fieldnames, list(reader)
+    for i, row in enumerate(acts[:len(sats)]):
+        month = row.get("Test_Dte", "")
+        if row.get("Composite", "").isdigit() and len(month) == 6:
+            sats[i]["LATEST_SAT_DATE"] = f"{month[2:]}-{month[:2]}-01"
+            with open(sat, "w", newline="", encoding="utf-8") as f:
+                writer = csv.DictWriter(f, fieldnames=header, lineterminator="\n")
+                writer.writeheader()
+                writer.writerows(sats)
+            return sats[i].get("CB_ID")
+    return None
+
+
 def drop_files(records: int, seed: int) -> None:
     from loaders.devtools.generate import generate, generate_people, retakers
 
     people = generate_people(max(records, 10), seed=seed)
     stamp = time.strftime("%Y%m%d_%H%M%S")
+    dropped: dict[str, Path] = {}
     for name, fmt, pattern in DEMO_SOURCES:
         path = DEMO_DIR / "inbox" / name / pattern.format(stamp=stamp)
         # Applications: every person's current one, then the earlier attempts of
@@ -89,6 +115,8 @@ def drop_files(records: int, seed: int) -> None:
         if name in DEMO_MISTAKES:
             append_mistakes(path, DEMO_MISTAKES[name])
         log.info("demo: vendor %s dropped %s", name, path.name)
+        dropped[name] = path
+    same_day_sitting(dropped["act"], dropped["sat"])
     # A persons file sent where the applications go: quarantined, not loaded.
     misfiled = DEMO_DIR / "inbox" / "applications" / f"persons_sent_as_applications_{stamp}.csv"
     generate("persons", misfiled, 5, seed=seed + 1)

@@ -1,4 +1,4 @@
-"""CLI verbs of the evaluation domain (`export date-changes`), registered on the
+"""CLI verbs of the evaluation domain (`export date-changes`, `export scores`), registered on the
 main app by cli.py, which also has `run` email the date changes (after_run).
 
 Keep this module cheap to import: typer only at the top, everything else
@@ -23,7 +23,8 @@ def _after_run(ctx, dbt_ok: bool | None) -> list[str]:
 
 
 def register(app: typer.Typer, export_app: typer.Typer) -> None:
-    """Adds `export date-changes`; `run` writes and emails the new changes."""
+    """Adds `export date-changes` and `export scores`; `run` writes and emails the
+    new date changes."""
     after_run(_after_run)
 
     @export_app.command("date-changes")
@@ -53,6 +54,38 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
             typer.echo("0 new date changes: nothing written")
             return
         typer.echo(f"{written.path}: {written.rows} date change(s), file {written.record_id}, "
+                   f"sha256 {written.sha256}")
+        if written.uploaded_to:
+            typer.echo(f"uploaded to {written.uploaded_to}")
+
+    @export_app.command("scores")
+    @domain_errors
+    def export_scores(
+        cli_ctx: typer.Context,
+        upload: Annotated[str | None, typer.Option("--upload", help="Send the file to this "
+                                                   "configured source.")] = None,
+        remote_folder: Annotated[str | None, typer.Option(
+            "--remote-folder", help="Folder on the server (default: the source's "
+            "remote_folder).")] = None,
+        out: OutOpt = Path("exports"),
+    ) -> None:
+        """Write the evaluated scores the student system has not received (SCORES_<day>_<id>.csv).
+
+        Every score of a matched person, new or changed since it was last sent
+        (score, test date after the same-date fix, best mark, purpose marks,
+        exemptions; marts.outbound_scores, docs/evaluation.md). Recorded in
+        ops.score_export_files: a score is never sent twice as it is.
+        """
+        from loaders.core.runlog import note
+        from loaders.evaluation.scores_out import export_scores as write
+
+        written = write(open_from_cli(cli_ctx), out=out, upload=upload,
+                        remote_folder=remote_folder)
+        if written.path is None:
+            typer.echo("0 new or changed scores: nothing written")
+            return
+        note(scores=written.rows)
+        typer.echo(f"{written.path}: {written.rows} score(s), file {written.record_id}, "
                    f"sha256 {written.sha256}")
         if written.uploaded_to:
             typer.echo(f"uploaded to {written.uploaded_to}")

@@ -28,6 +28,9 @@ class BusinessSummary:
     scores: tuple[int, int] | None = None  # mart_scores_by_person: rows, people
     quarantined: int | None = None  # mart_load_audit, this run's files
     drift_quarantined: int | None = None  # mart_file_quarantine, this run's files
+    matches: dict[str, int] | None = None  # mart_person_matches by outcome, all records
+    purpose_marks: dict[str, int] | None = None  # mart_purpose_codes marked, by indicator
+    date_changes: int | None = None  # mart_test_date_changes, all
 
 
 def _grouped(cur, sql: str, args: tuple = ()) -> dict[str, int]:
@@ -72,6 +75,16 @@ def gather(conn, run_id: int) -> BusinessSummary:
             cur.execute(f"select count(*) from {MARTS}.mart_file_quarantine "
                         f"where {_RUN_FILES}", (run_id,))
             s.drift_quarantined = int(cur.fetchone()[0])
+        if has("mart_person_matches"):
+            s.matches = _grouped(cur, f"select outcome, count(*) from {MARTS}.mart_person_matches "
+                                 "group by outcome order by outcome")
+        if has("mart_purpose_codes"):
+            s.purpose_marks = _grouped(cur, f"select indicator, count(*) from "
+                                       f"{MARTS}.mart_purpose_codes where is_marked "
+                                       "group by indicator order by indicator")
+        if has("mart_test_date_changes"):
+            cur.execute(f"select count(*) from {MARTS}.mart_test_date_changes")
+            s.date_changes = int(cur.fetchone()[0])
     return s
 
 
@@ -95,6 +108,13 @@ def summary_lines(s: BusinessSummary) -> list[str]:
     if s.scores is not None:
         rows, people = s.scores
         lines.append(f"  admissions scores on file: {rows} for {people} person(s)")
+    if s.matches is not None:
+        lines.append(f"  incoming person records matched: {_counts(s.matches)}")
+    if s.purpose_marks is not None:
+        lines.append(f"  best scores marked as used for admission (purpose codes): "
+                     f"{_counts(s.purpose_marks)}")
+    if s.date_changes is not None:
+        lines.append(f"  same-date ACT/SAT test date changes: {s.date_changes}")
     if s.quarantined is not None:
         drift = s.drift_quarantined or 0
         lines.append(f"  files quarantined in this run: {s.quarantined + drift}"
