@@ -17,6 +17,19 @@ from loaders.core.errors import ScorebridgeError
 
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder for the file (or a .csv file "
                                       "path).")]
+# The upload options of every recorded export that can send its file on.
+UploadOpt = Annotated[str | None, typer.Option("--upload", help="Send the file to this "
+                                               "configured source.")]
+RemoteFolderOpt = Annotated[str | None, typer.Option(
+    "--remote-folder", help="Folder on the server (default: the source's remote_folder).")]
+
+
+def echo_written(written, what: str) -> None:
+    """The line of a recorded export that wrote a file, and where it was uploaded."""
+    typer.echo(f"{written.path}: {written.rows} {what}, file {written.record_id}, "
+               f"sha256 {written.sha256}")
+    if written.uploaded_to:
+        typer.echo(f"uploaded to {written.uploaded_to}")
 
 
 def domain_errors(func):

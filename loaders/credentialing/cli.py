@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from loaders.core.cli_common import OutOpt, domain_errors, open_from_cli
+from loaders.core.cli_common import OutOpt, RemoteFolderOpt, UploadOpt, domain_errors, open_from_cli
 
 
 def _report(written, what: str) -> None:
@@ -40,11 +40,8 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         = False,
         expect: Annotated[int | None, typer.Option("--expect", help="Fail unless exactly N "
                                                    "applications are selected.")] = None,
-        upload: Annotated[str | None, typer.Option("--upload", help="Send the file to this "
-                                                   "configured source.")] = None,
-        remote_folder: Annotated[str | None, typer.Option(
-            "--remote-folder", help="Folder on the server (default: the source's "
-            "remote_folder).")] = None,
+        upload: UploadOpt = None,
+        remote_folder: RemoteFolderOpt = None,
         out: OutOpt = Path("exports"),
     ) -> None:
         """Write the eligibility file of every Pending application submitted in a range.

@@ -8,11 +8,17 @@ inside the command functions (`python cli.py --help` must stay fast).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
-from loaders.core.cli_common import OutOpt, domain_errors, open_from_cli
+from loaders.core.cli_common import (
+    OutOpt,
+    RemoteFolderOpt,
+    UploadOpt,
+    domain_errors,
+    echo_written,
+    open_from_cli,
+)
 from loaders.core.dbt import after_run
 
 
@@ -31,11 +37,8 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
     @domain_errors
     def export_date_changes(
         cli_ctx: typer.Context,
-        upload: Annotated[str | None, typer.Option("--upload", help="Send the file to this "
-                                                   "configured source.")] = None,
-        remote_folder: Annotated[str | None, typer.Option(
-            "--remote-folder", help="Folder on the server (default: the source's "
-            "remote_folder).")] = None,
+        upload: UploadOpt = None,
+        remote_folder: RemoteFolderOpt = None,
         out: OutOpt = Path("exports"),
     ) -> None:
         """Write the same-date test date changes not sent before (DATE_CHANGES_<day>_<id>.csv).
@@ -53,20 +56,14 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         if written.path is None:
             typer.echo("0 new date changes: nothing written")
             return
-        typer.echo(f"{written.path}: {written.rows} date change(s), file {written.record_id}, "
-                   f"sha256 {written.sha256}")
-        if written.uploaded_to:
-            typer.echo(f"uploaded to {written.uploaded_to}")
+        echo_written(written, "date change(s)")
 
     @export_app.command("scores")
     @domain_errors
     def export_scores(
         cli_ctx: typer.Context,
-        upload: Annotated[str | None, typer.Option("--upload", help="Send the file to this "
-                                                   "configured source.")] = None,
-        remote_folder: Annotated[str | None, typer.Option(
-            "--remote-folder", help="Folder on the server (default: the source's "
-            "remote_folder).")] = None,
+        upload: UploadOpt = None,
+        remote_folder: RemoteFolderOpt = None,
         out: OutOpt = Path("exports"),
     ) -> None:
         """Write the evaluated scores the student system has not received (SCORES_<day>_<id>.csv).
@@ -85,7 +82,4 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
             typer.echo("0 new or changed scores: nothing written")
             return
         note(scores=written.rows)
-        typer.echo(f"{written.path}: {written.rows} score(s), file {written.record_id}, "
-                   f"sha256 {written.sha256}")
-        if written.uploaded_to:
-            typer.echo(f"uploaded to {written.uploaded_to}")
+        echo_written(written, "score(s)")
