@@ -24,7 +24,7 @@ then the template of two more, one per case:
   incremental tables exist), then the same NEW scores and the same nightly
   indicators file arrive and the same build is timed.
 
-Both timed builds are `cli.py build --select EVALUATION_SELECT` (models and
+Both timed builds are `cli.py build --select EVALUATION` (models and
 their data tests, as the nightly `run` builds them). Prints both times, their
 ratio against the target (the nightly build at most twice the same build on
 an empty history), the slowest dbt nodes of the timed history build (from
@@ -50,14 +50,13 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from common import ROOT, scratch_database, timed
 
 EVALUATION = "path:models/intermediate/evaluation path:models/marts/evaluation"
-EVALUATION_SELECT = EVALUATION
 SETUP_SELECT = "+models/marts/evaluation"
 SCORES_TABLE = "int_admissions__scores"
 OUTCOMES_TABLE = "int_matching__outcomes"
@@ -255,7 +254,7 @@ def fill(conn, sittings: list[Sitting], label: str, files: int) -> int:
         per = -(-len(share) // n) or 1
         plan += [(test, k + 1, share[k * per:(k + 1) * per]) for k in range(n)
                  if share[k * per:(k + 1) * per]]
-    received = datetime(2025, 12, 1, tzinfo=timezone.utc)
+    received = datetime(2025, 12, 1, tzinfo=UTC)
     with conn.cursor() as cur:
         scores_table, score_cols = columns_of(cur, SCORES_TABLE)
         outcomes_table, outcome_cols = columns_of(cur, OUTCOMES_TABLE)
@@ -366,7 +365,7 @@ def main() -> int:
     name = urlsplit(url).path.lstrip("/")
     template = f"{name}_template"
     cli = [sys.executable, str(ROOT / "cli.py"), "--quiet"]
-    untimed_build = cli + ["dbt", "build", "--select", EVALUATION_SELECT,
+    untimed_build = cli + ["dbt", "build", "--select", EVALUATION,
                            "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
     old_file = write_indicators(work / "indicators_history.csv", old_lines)
     new_file = write_indicators(work / "indicators_nightly.csv", new_lines)
@@ -397,7 +396,7 @@ def main() -> int:
                 first, _ = timed(untimed_build, env=env, cwd=work)
             new_scores = fill(conn, new, "N", 2)
             timed(cli + ["load", "admission_test_indicators", str(new_file)], env=env, cwd=work)
-            seconds, _ = timed(cli + ["build", "--select", EVALUATION_SELECT], env=env, cwd=work)
+            seconds, _ = timed(cli + ["build", "--select", EVALUATION], env=env, cwd=work)
             nodes = json.loads((ROOT / "target" / "run_results.json").read_text())["results"]
             results[case] = {"seconds": seconds, "first": first, "fill": fill_time,
                              "history_scores": history_scores, "new_scores": new_scores,
