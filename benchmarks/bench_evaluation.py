@@ -5,8 +5,11 @@ The evaluation models (docs/evaluation.md: best scores, superscores, purpose
 codes, the same-date fix, exemptions, outbound_scores) read the matched
 scores. On one scratch database, everything they read is built once,
 untimed and without tests (SETUP_SELECT: the ancestors of
-models/marts/evaluation, the evaluation models excluded); that database is
-then the template of two more, one per case:
+models/marts/evaluation, the evaluation models excluded), then the
+evaluation models on nothing (so their incremental tables exist, empty);
+that database is the template of each case, copied under the scratch
+database's own name (every dbt run sees one connection and parses the
+project partially, as a nightly run does):
 
 - history: HISTORY scores (ACT and SAT sittings with their components,
   ACT's own superscore block on some records, official flags, several
@@ -20,8 +23,7 @@ then the template of two more, one per case:
   then NEW scores arrive in two new files (retakes of history persons and
   new persons) with a nightly indicators file (some letters change, the new
   persons' lines), and the nightly build of the evaluation models is timed;
-- empty: the evaluation models are built on nothing (untimed, so their
-  incremental tables exist), then the same NEW scores and the same nightly
+- empty: from the template, the same NEW scores and the same nightly
   indicators file arrive and the same build is timed.
 
 Both timed builds are `cli.py build --select EVALUATION` (models and
