@@ -9,7 +9,9 @@ then in one run, on a scratch database:
   one-column text table.
 
 Prints the time of each part, the ratio of the whole path to the baseline,
-and the rows per second of the whole path.
+and the rows per second of the whole path. What follows the landing has its
+own benchmarks: the matching (bench_matching.py) and the nightly cost of score
+evaluation on a history (bench_evaluation.py).
 
     python benchmarks/bench_admissions.py [--records 200000] [--repeat 1]
 """

@@ -1,3 +1,7 @@
+{{ config(materialized='table') }}
+
+-- A table, not a view: every evaluation model and many data tests read it, and as a
+-- view each of them joined the whole history again (benchmarks/bench_evaluation.py).
 -- Every score of a matched person: the scores of int_admissions__scores
 -- without an error, on the record (file and line) matching said is that
 -- person (int_matching__outcomes, matched automatically or by a decision).

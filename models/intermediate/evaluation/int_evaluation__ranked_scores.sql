@@ -1,3 +1,7 @@
+{{ config(materialized='table') }}
+
+-- A table: the best scores, purpose marks, outbound_scores and their tests read it
+-- (as a view each one sorted the whole history again).
 -- Every score of a matched person that can be a best score, ranked within
 -- its person, test and component: official_rank among the official scores
 -- (null for the others), any_rank among all. Best first: the highest score,

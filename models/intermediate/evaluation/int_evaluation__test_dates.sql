@@ -1,3 +1,6 @@
+{{ config(materialized='table') }}
+
+-- A table: mart_test_date_changes, outbound_scores and the tests read it.
 -- Every administration of a matched person (one record's test on one day)
 -- with the test date after the same-date fix beside the vendor's: where the
 -- person has an ACT and a SAT administration on the same day, the ACT date
