@@ -26,7 +26,7 @@
                 _line_number as line_number,
                 _parse_error as parse_error,
                 _raw_record as raw_record,
-            {%- for column in columns %}
+    {%- for column in columns %}
                 {{ blank_to_null(column) }} as {{ column }}{{ ',' if not loop.last }}
             {%- endfor %}
             from {{ source('raw', table) }}

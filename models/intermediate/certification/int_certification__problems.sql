@@ -24,6 +24,26 @@ components as (
 
 ),
 
+known_programs as (
+
+    -- A program is known when any current line has its code, even a line
+    -- with an error of its own (that error is reported once, there).
+    select
+        program_code,
+        max(title) as title
+    from programs
+    where program_code is not null
+    group by program_code
+
+),
+
+known_components as (
+
+    select distinct component_code from components
+    where component_code is not null
+
+),
+
 links as (
 
     select
@@ -32,9 +52,9 @@ links as (
         p.program_code as known_program_code,
         c.component_code as known_component_code
     from {{ ref('stg_legacy_cert__program_components') }} as l
-    left join (select distinct program_code from programs) as p
+    left join known_programs as p
         on l.program_code = p.program_code
-    left join (select distinct component_code from components) as c
+    left join known_components as c
         on l.component_code = c.component_code
 
 ),
@@ -49,19 +69,25 @@ temporary_additions as (
         cast(null as {{ dbt.type_bigint() }}) as file_id,
         cast(null as {{ dbt.type_bigint() }}) as line_number
     from {{ ref('cert_temporary_program_components') }} as t
-    left join (select distinct program_code from programs) as p
+    left join known_programs as p
         on t.program_code = p.program_code
-    left join (select distinct component_code from components) as c
+    left join known_components as c
         on t.component_code = c.component_code
 
 ),
 
 contained as (
 
-    select program_code, component_code from links
+    select
+        program_code,
+        component_code
+    from links
     where program_code is not null and component_code is not null
     union
-    select program_code, component_code from temporary_additions
+    select
+        program_code,
+        component_code
+    from temporary_additions
 
 ),
 
@@ -75,13 +101,9 @@ registrations as (
         c.component_code as known_component_code,
         k.program_code as contained_program_code
     from {{ ref('stg_legacy_cert__registrations') }} as r
-    left join (
-        select program_code, max(title) as title from programs
-        where program_code is not null
-        group by program_code
-    ) as p
+    left join known_programs as p
         on r.program_code = p.program_code
-    left join (select distinct component_code from components) as c
+    left join known_components as c
         on r.component_code = c.component_code
     left join contained as k
         on r.program_code = k.program_code and r.component_code = k.component_code
@@ -90,12 +112,12 @@ registrations as (
 
 found as (
 
-    -- Lines that did not parse, in any of the four files.
+        -- Lines that did not parse, in any of the four files.
     {%- for cte, fmt in [('programs', 'legacy_cert_programs'), ('components', 'legacy_cert_components'),
                          ('links', 'legacy_cert_program_components'), ('registrations', 'legacy_cert_registrations')] %}
     {{ cert_problem('error', 'unreadable_line', fmt, 'cast(null as ' ~ dbt.type_string() ~ ')',
         ["'Line could not be read: '", 'parse_error', "'.'"], cte, 'parse_error is not null') }}
-    union all
+        union all
     {%- endfor %}
 
     -- Programs.
@@ -195,7 +217,7 @@ found as (
     {{ cert_problem('error', 'missing_field', 'legacy_cert_registrations', 'seqn',
         ["'Registration (SEQN '", 'seqn', "') has no " ~ label ~ ".'"], 'registrations',
         'seqn is not null and ' ~ field ~ ' is null') }}
-    union all
+        union all
     {%- endfor %}
     {{ cert_problem('error', 'missing_field', 'legacy_cert_registrations', 'seqn',
         about + ["' is Completed but has no completion date.'"], 'registrations',
@@ -214,11 +236,11 @@ found as (
         about + ["' has " ~ label ~ " '", cert_quoted(field ~ '_text'),
                  "', which is not a date (YYYY-MM-DD or MM/DD/YYYY).'"],
         'registrations', 'seqn is not null and ' ~ field ~ '_text is not null and ' ~ field ~ ' is null') }}
-    union all
+        union all
     {{ cert_problem('error', 'date_in_future', 'legacy_cert_registrations', 'seqn',
         about + ["' has " ~ label ~ " '", cert_quoted(field ~ '_text'), "', which is in the future.'"],
         'registrations', 'seqn is not null and ' ~ field ~ ' > ' ~ today) }}
-    union all
+        union all
     {%- endfor %}
     {{ cert_problem('error', 'completed_before_registered', 'legacy_cert_registrations', 'seqn',
         about + ["' was completed on '", cert_quoted('completed_on_text'), "', before it was registered on '",

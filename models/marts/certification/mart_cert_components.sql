@@ -12,7 +12,10 @@ components as (
 
 errors as (
 
-    select file_id, line_number from {{ ref('int_certification__problems') }}
+    select
+        file_id,
+        line_number
+    from {{ ref('int_certification__problems') }}
     where severity = 'error' and source_format = 'legacy_cert_components'
 
 ),

@@ -13,14 +13,20 @@ registrations as (
 
 errors as (
 
-    select file_id, line_number from {{ ref('int_certification__problems') }}
+    select
+        file_id,
+        line_number
+    from {{ ref('int_certification__problems') }}
     where severity = 'error' and source_format = 'legacy_cert_registrations'
 
 ),
 
 components as (
 
-    select component_code, credits from {{ ref('mart_cert_components') }}
+    select
+        component_code,
+        credits
+    from {{ ref('mart_cert_components') }}
 
 ),
 

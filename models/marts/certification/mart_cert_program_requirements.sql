@@ -12,7 +12,10 @@ links as (
 
 errors as (
 
-    select file_id, line_number from {{ ref('int_certification__problems') }}
+    select
+        file_id,
+        line_number
+    from {{ ref('int_certification__problems') }}
     where severity = 'error' and source_format = 'legacy_cert_program_components'
 
 ),
@@ -46,7 +49,9 @@ components as (
 
 last_sequence as (
 
-    select program_code, max(sequence_number) as sequence_number
+    select
+        program_code,
+        max(sequence_number) as sequence_number
     from kept_links
     group by program_code
 
