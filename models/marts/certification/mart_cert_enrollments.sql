@@ -41,7 +41,10 @@ final as (
         r.status,
         case when r.status = 'Completed' then r.completed_on end as completed_on,
         case when r.status = 'Completed' then r.grade end as grade,
-        case when r.status = 'Completed' then coalesce(r.credits, c.credits) end as credits,
+        cast(
+            case when r.status = 'Completed' then coalesce(r.credits, c.credits) end
+            as {{ dbt.type_numeric() }}
+        ) as credits,
         r.file_id,
         r.line_number
     from registrations as r
