@@ -86,3 +86,37 @@ def test_people_files_agree_with_each_other(tmp_path):
         assert apps[result["EligibilityID"]]["exam_code"] == result["ExamCode"]
         # CandidateID is the person id the eligibility file sent (FORMATS.md).
         assert apps[result["EligibilityID"]]["person_id"] == result["CandidateID"]
+
+
+def test_legacy_certification_files_agree_with_each_other(tmp_path):
+    from loaders.devtools.generate import CERT_FORMATS, generate_cert_catalogue
+
+    catalogue = generate_cert_catalogue(12, 60, seed=2)
+    people = generate_people(50, seed=2)
+    read = {}
+    for fmt in CERT_FORMATS:
+        path = generate(fmt, tmp_path / f"{fmt}.csv", 400, seed=2, people=people,
+                        catalogue=catalogue)
+        read[fmt] = list(csv.DictReader(open(path, newline="", encoding="utf-8")))
+    programs = {r["program_code"]: r for r in read["legacy_cert_programs"]}
+    components = {r["component_code"] for r in read["legacy_cert_components"]}
+    assert len(programs) == 12 and len(components) == 60
+    links = {(r["program_code"], r["component_code"])
+             for r in read["legacy_cert_program_components"]}
+    assert {p for p, _ in links} == set(programs) and {c for _, c in links} <= components
+    registrations = read["legacy_cert_registrations"]
+    assert len(registrations) == 400
+    assert len({r["seqn"] for r in registrations}) == 400
+    off_program = [r for r in registrations if (r["program_code"], r["component_code"]) not in links]
+    assert 0 < len(off_program) < 40  # a few warnings, never an unknown code
+    assert {r["component_code"] for r in registrations} <= components
+    for r in registrations:
+        completed = r["status"] == "Completed"
+        assert r["status"] in ("Registered", "Completed", "Cancelled")
+        assert bool(r["completed_on"]) == completed == bool(r["grade"])
+        if completed:
+            assert r["registered_on"] <= r["completed_on"] <= "2025-09-01"
+    # Legacy fields: some filled, some empty, in every optional column.
+    for column in ("established", "industry_code", "uf_1", "coordinators", "notes"):
+        values = [p[column] for p in programs.values()]
+        assert any(values) and not all(values), column

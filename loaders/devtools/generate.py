@@ -6,7 +6,10 @@ vendor's. Values are synthetic but plausible and valid for the format: score
 ranges, both date forms where vendors mix them, ``--`` for "no score",
 several administrations per row. Given the same ``people``, the person,
 application and score files agree with each other, so records can be
-matched. Files are written row by row in constant memory.
+matched. The four ``legacy_cert_*`` extracts agree with each other for one
+seed and catalogue (``generate_cert_catalogue``): programs link components in
+sequence, and students register for their program's components in order.
+Files are written row by row in constant memory.
 
     python -m loaders.devtools.generate FORMAT PATH --records N [--seed S]
 """
@@ -362,6 +365,126 @@ def _by_name(columns: tuple[Column, ...]) -> Callable:
     return row
 
 
+
+# -- legacy certification extract ---------------------------------------------------------
+CERT_FIELDS = ["Safety", "Audit", "Care Coordination", "Project Delivery", "Data Stewardship",
+               "Food Handling", "Forklift Operation", "Financial Planning", "Infection Control"]
+CERT_LEVELS = ["Initial", "Renewal", "Advanced"]
+CERT_TOPICS = ["Foundations", "Regulations", "Practicum", "Ethics", "Case Studies", "Assessment",
+               "Field Work", "Documentation", "Risk", "Communication", "Capstone", "Tools"]
+INDUSTRY_CODES = ["5417", "6211", "5412", "2382", "4931", "6221", "5239", "7225"]
+GRADES = ["A", "A-", "B+", "B", "B-", "C+", "C", "P"]
+CERT_FORMATS = ("legacy_cert_programs", "legacy_cert_components",
+                "legacy_cert_program_components", "legacy_cert_registrations")
+# A registration for a component its program does not contain (a warning, not
+# an error, in the migration): about one in this many students has one.
+OFF_PROGRAM_EVERY = 40
+
+
+@dataclass
+class CertCatalogue:
+    programs: list[dict]
+    components: list[dict]
+    links: dict[str, list[tuple[str, bool]]]  # program code -> (component code, required) in order
+
+
+def generate_cert_catalogue(programs: int, components: int, seed: int = 0) -> CertCatalogue:
+    """Programs and components of a legacy certification module; each program
+    links 3 to 8 of the components (required or elective) in sequence."""
+    rnd = random.Random(f"cert-catalogue-{seed}")
+    comps = []
+    for i in range(max(components, 3)):
+        field = rnd.choice(CERT_FIELDS)
+        comps.append({
+            "component_code": f"C{i + 1:05d}",
+            "title": f"{field}: {rnd.choice(CERT_TOPICS)} {i // len(CERT_TOPICS) + 1}",
+            "description": rnd.choice(["", f"Covers {field.lower()} in practice."]),
+            "address": f"{rnd.randrange(1, 999)} {rnd.choice(STREETS)}, {rnd.choice(CITIES)[0]}"
+            if rnd.random() < 0.4 else "",
+            "prerequisites": f"C{rnd.randrange(1, i + 1):05d}" if i and rnd.random() < 0.2 else "",
+            "instructors": "; ".join(f"{rnd.choice(FIRST)} {rnd.choice(LAST)}"
+                                     for _ in range(rnd.randint(1, 2)))
+            if rnd.random() < 0.5 else "",
+            "credits": rnd.choice(["1", "2", "3", "1.5", "0.5"])})
+    progs, links = [], {}
+    for i in range(max(programs, 1)):
+        field = CERT_FIELDS[i % len(CERT_FIELDS)]
+        code = f"P{i + 1:04d}"
+        filled = rnd.random() < 0.6
+        progs.append({
+            "program_code": code,
+            "title": f"{field} {i // len(CERT_FIELDS) + 1} - {rnd.choice(CERT_LEVELS)}",
+            "description": rnd.choice(["", f"Certificate in {field.lower()}."]),
+            "established": (date(1995, 1, 1) + timedelta(days=rnd.randrange(9000))).isoformat()
+            if filled else "",
+            "industry_code": rnd.choice(INDUSTRY_CODES) if rnd.random() < 0.5 else "",
+            "uf_1": rnd.choice(["Board approved", "Legacy"]) if rnd.random() < 0.3 else "",
+            "uf_2": f"Cohort {rnd.randint(1, 9)}" if rnd.random() < 0.2 else "",
+            "uf_3": "Evening" if rnd.random() < 0.1 else "",
+            "uf_4": "",
+            "coordinators": f"{rnd.choice(FIRST)} {rnd.choice(LAST)}" if filled else "",
+            "notes": "Renewal every 3 years." if rnd.random() < 0.2 else "",
+            "prerequisites": "High school diploma" if rnd.random() < 0.3 else "",
+            "is_active": "Y" if rnd.random() < 0.85 else "N"})
+        chosen = rnd.sample(comps, min(len(comps), rnd.randint(3, 8)))
+        links[code] = [(c["component_code"], rnd.random() < 0.8) for c in chosen]
+    return CertCatalogue(progs, comps, links)
+
+
+def _default_cert_catalogue(format_name: str, records: int, seed: int) -> CertCatalogue:
+    if format_name == "legacy_cert_programs":
+        return generate_cert_catalogue(records, records * 10, seed)
+    if format_name == "legacy_cert_components":
+        return generate_cert_catalogue(max(1, records // 10), records, seed)
+    # At least `records` links (3 or more per program).
+    return generate_cert_catalogue(records // 3 + 1, max(3, records // 2), seed)
+
+
+def _cert_registrations(rnd, cat: CertCatalogue, people: list[Person], start: date):
+    """Each student in turn takes one program's components in sequence:
+    completed ones (date and grade), then perhaps one registered or cancelled."""
+    seqn = 100_000
+    all_components = [c["component_code"] for c in cat.components]
+    credits = {c["component_code"]: c["credits"] for c in cat.components}
+    i = 0
+    while True:
+        person = people[i % len(people)]
+        i += 1
+        program = rnd.choice(cat.programs)["program_code"]
+        taken = [code for code, _ in cat.links[program]]
+        if i % OFF_PROGRAM_EVERY == 0:
+            taken.insert(0, rnd.choice(all_components))
+        day = start - timedelta(days=rnd.randint(60, 2000))
+        for n, code in enumerate(taken[:rnd.randint(1, len(taken))]):
+            seqn += rnd.randint(1, 3)
+            status = "Completed" if rnd.random() < 0.75 else rnd.choice(["Registered", "Cancelled"])
+            if status == "Registered" and n < len(taken) - 1:
+                status = "Completed"
+            done = min(start, day + timedelta(days=rnd.randint(20, 120)))
+            yield {"seqn": str(seqn), "student_id": person.person_id, "program_code": program,
+                   "component_code": code, "registered_on": day.isoformat(), "status": status,
+                   "completed_on": done.isoformat() if status == "Completed" else "",
+                   "grade": rnd.choice(GRADES) if status == "Completed" else "",
+                   "credits": credits[code] if status == "Completed" else ""}
+            day = done + timedelta(days=rnd.randint(1, 30))
+            if status != "Completed" or day >= start:
+                break
+
+
+def _cert_records(format_name: str, rnd, cat: CertCatalogue, people, start) -> Iterator[dict]:
+    if format_name == "legacy_cert_programs":
+        yield from cat.programs
+    elif format_name == "legacy_cert_components":
+        yield from cat.components
+    elif format_name == "legacy_cert_program_components":
+        for program, components in cat.links.items():
+            for n, (code, required) in enumerate(components, start=1):
+                yield {"program_code": program, "component_code": code,
+                       "required": "Y" if required else "N", "sequence": str(n * 10)}
+    else:
+        yield from _cert_registrations(rnd, cat, people, start)
+
+
 ROWS: dict[str, Callable] = {
     "act_csv": _act, "sat_csv": _sat, "ap_csv": _ap, "accuplacer_csv": _accuplacer,
     "preact_fixed": _preact, "gre_fixed": _gre, "gmat_csv": _gmat, "placement_csv": _placement,
@@ -380,10 +503,18 @@ def _terms(records: int, start: date) -> Iterator[dict]:
                "end_date": date(year, 5 if spring else 12, 15).isoformat()}
 
 
-def _records(format_name: str, columns, records: int, seed: int, people, start) -> Iterator[dict]:
+def _records(format_name: str, columns, records: int, seed: int, people, start,
+             catalogue: CertCatalogue | None = None) -> Iterator[dict]:
     rnd = random.Random(f"{format_name}-{seed}")
     if format_name == "terms":
         yield from _terms(records, start)
+        return
+    if format_name in CERT_FORMATS:
+        cat = catalogue or _default_cert_catalogue(format_name, records, seed)
+        for n, row in enumerate(_cert_records(format_name, rnd, cat, people, start)):
+            if n >= records:
+                return
+            yield row
         return
     make = ROWS.get(format_name) or _by_name(columns)
     n = 0
@@ -408,15 +539,18 @@ def _records(format_name: str, columns, records: int, seed: int, people, start) 
 def generate(format_name: str, path: Path, records: int, *, seed: int = 0,
              people: list[Person] | None = None, encoding: str = "utf-8", bom: bool = False,
              newline: str = "\n", final_newline: bool = True,
-             start_date: date | None = None) -> Path:
-    """Writes ``records`` records of a format to ``path``; returns the path."""
+             start_date: date | None = None, catalogue: CertCatalogue | None = None) -> Path:
+    """Writes ``records`` records of a format to ``path``; returns the path.
+    The ``legacy_cert_*`` formats take their programs and components from
+    ``catalogue`` (give the same one to all four files); the programs,
+    components and links files hold at most the catalogue's rows."""
     fmt = get_format(format_name)
     columns = layout(format_name)
     people = people or generate_people(max(1, min(records, 50_000)), seed)
     start = start_date or DEFAULT_START
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    rows = _records(format_name, columns, records, seed, people, start)
+    rows = _records(format_name, columns, records, seed, people, start, catalogue)
     with open(path, "w", encoding=encoding, newline="") as f:
         if bom:
             f.write("\ufeff")
