@@ -21,13 +21,12 @@ history (from dbt's run_results.json), to see where its time goes.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, scratch_database, timed
+from common import ROOT, dbt_run_results, scratch_database, timed
 
 
 def main() -> None:
@@ -70,7 +69,7 @@ def main() -> None:
             full = build(env)
             land(env, "prometric_results", "nightly")
             with_history = build(env)
-            nodes = json.loads((ROOT / "target" / "run_results.json").read_text())["results"]
+            nodes = dbt_run_results()
             slowest = sorted(nodes, key=lambda n: -n["execution_time"])[:args.slowest]
         finally:
             drop()

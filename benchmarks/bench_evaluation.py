@@ -45,7 +45,6 @@ import argparse
 import csv
 import hashlib
 import io
-import json
 import random
 import shutil
 import sys
@@ -56,7 +55,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from common import ROOT, scratch_database, timed
+from common import ROOT, dbt_run_results, scratch_database, timed
 
 EVALUATION = "path:models/intermediate/evaluation path:models/marts/evaluation"
 SETUP_SELECT = "+models/marts/evaluation"
@@ -399,7 +398,7 @@ def main() -> int:
             new_scores = fill(conn, new, "N", 2)
             timed(cli + ["load", "admission_test_indicators", str(new_file)], env=env, cwd=work)
             seconds, _ = timed(cli + ["build", "--select", EVALUATION], env=env, cwd=work)
-            nodes = json.loads((ROOT / "target" / "run_results.json").read_text())["results"]
+            nodes = dbt_run_results()
             results[case] = {"seconds": seconds, "first": first, "fill": fill_time,
                              "history_scores": history_scores, "new_scores": new_scores,
                              "nodes": nodes, "counts": counts(conn)}

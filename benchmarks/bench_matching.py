@@ -45,7 +45,7 @@ import argparse
 import csv
 import hashlib
 import io
-import json
+import os
 import shutil
 import sys
 import tempfile
@@ -55,7 +55,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from common import ROOT, psql_binary, scratch_database, timed
+from common import ROOT, dbt_run_results, psql_binary, scratch_database, timed
 from matching_population import Individual, Record, generate
 
 # Where matching starts; everything after these is left out of the setup.
@@ -262,7 +262,6 @@ class MemorySampler(threading.Thread):
         self._halt = threading.Event()
 
     def _postgres(self) -> list:
-        import os
         from urllib.parse import parse_qs
 
         from loaders.core.db import PGDATA
@@ -447,7 +446,7 @@ def main() -> None:
                   f"the records carry none")
         with MemorySampler() as model_mem:
             seconds, _ = timed(cli + ["build", "--select", MATCHING_SELECT], env=env, cwd=work)
-        nodes = json.loads((ROOT / "target" / "run_results.json").read_text())["results"]
+        nodes = dbt_run_results()
         slowest = sorted(nodes, key=lambda n: -n["execution_time"])[:args.slowest]
         if not table_exists(conn, MATCHES):
             raise SystemExit(f"the matching build (--select {MATCHING_SELECT}) made no {MATCHES}: "

@@ -58,3 +58,13 @@ def psql_binary() -> str:
     from pgserver._commands import POSTGRES_BIN_PATH
 
     return str(POSTGRES_BIN_PATH / "psql")
+
+
+def dbt_run_results() -> list[dict]:
+    """The nodes of dbt's last run_results.json (DBT_TARGET_PATH when set, as
+    the test suite sets it per worker; else the project's target/)."""
+    import json
+    import os
+
+    target = Path(os.environ.get("DBT_TARGET_PATH", ROOT / "target"))
+    return json.loads((target / "run_results.json").read_text())["results"]

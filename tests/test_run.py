@@ -210,12 +210,19 @@ def test_run_ends_with_a_business_summary_read_from_the_marts(tmp_path, sql):
     (quarantined,), = sql("select count(*) from raw.file_manifest where run_id = %s "
                           "and status = 'quarantined'", (run_id,))
     assert quarantined == 1
+    matches = sql("select outcome, count(*) from marts.mart_person_matches group by 1 order by 1")
+    marks = sql("select indicator, count(*) from marts.mart_purpose_codes where is_marked "
+                "group by 1 order by 1")
+    (changes,), = sql("select count(*) from marts.mart_test_date_changes")
     assert summary[1:] == [
         f"  exam results received: {_counted(outcomes)}",
         f"  application statuses moved from Pending: {_counted(moved)}",
         f"  results that need a person (all open): {_counted(anomalies)}",
         f"  applications due for eligibility: {due} ({never} never sent)",
         f"  admissions scores on file: {scores} for {people} person(s)",
+        f"  incoming person records matched: {_counted(matches)}",
+        f"  best scores marked as used for admission (purpose codes): {_counted(marks)}",
+        f"  same-date ACT/SAT test date changes: {changes}",
         "  files quarantined in this run: 1",
         "Next: `python cli.py status` (runs, files, quarantine), `python cli.py report` "
         "(HTML and a CSV of every mart), the exports (`python cli.py export --help`).",
