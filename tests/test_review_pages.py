@@ -85,8 +85,16 @@ def click(driver, element) -> None:
     from selenium.webdriver.support.expected_conditions import staleness_of
     from selenium.webdriver.support.wait import WebDriverWait
 
+    from selenium.common.exceptions import WebDriverException
+
     old = driver.find_element(by().TAG_NAME, "html")
-    element.click()
+    try:
+        element.click()
+    except WebDriverException as err:
+        # chromedriver can report this when the click's own navigation replaced the
+        # page before it finished; the wait below still fails if nothing was loaded.
+        if "does not belong to the document" not in str(err):
+            raise
     WebDriverWait(driver, 30).until(staleness_of(old))
 
 
