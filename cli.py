@@ -398,12 +398,14 @@ def db_url() -> None:
 
 
 # Verbs of the domains live in their own modules (placement only records after builds).
+from loaders.certification import cli as certification_cli  # noqa: E402
 from loaders.credentialing import cli as credentialing_cli  # noqa: E402
 from loaders.evaluation import cli as evaluation_cli  # noqa: E402
 from loaders.matching import cli as matching_cli  # noqa: E402
 from loaders.placement import cli as placement_cli  # noqa: E402
 from loaders.requests import cli as requests_cli  # noqa: E402
 
+certification_cli.register(app, export_app)
 credentialing_cli.register(app, export_app)
 evaluation_cli.register(app, export_app)
 matching_cli.register(app, export_app)

@@ -1,7 +1,8 @@
 {% macro legacy_cert_lines(table, key_columns, columns) -%}
     {#- The current lines of one legacy_cert_* raw table, values trimmed (blanks
         are null): for each key, every line of the newest file holding that key
-        (so a key twice in that file stays twice, for the duplicate check);
+        (so a key twice in that file stays twice, for the duplicate check;
+        lines_with_key counts the lines of its key in its file);
         lines without a full key or that did not parse, from the format's
         newest file only. -#}
     {%- set keys_present -%}
@@ -12,6 +13,7 @@
         line_number,
         parse_error,
         raw_record,
+        lines_with_key,
     {%- for column in columns %}
         {{ column }}{{ ',' if not loop.last }}
     {%- endfor %}
@@ -19,7 +21,9 @@
         select
             *,
             max(file_id) over (partition by {{ key_columns | join(', ') }}) as key_newest_file_id,
-            max(file_id) over () as newest_file_id
+            count(*) over (partition by {{ key_columns | join(', ') }}, file_id) as lines_with_key,
+            {#- not max() over (): that window holds every line of the file at once #}
+            (select max(_file_id) from {{ source('raw', table) }}) as newest_file_id
         from (
             select
                 _file_id as file_id,

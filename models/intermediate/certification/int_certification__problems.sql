@@ -1,8 +1,79 @@
+{{ config(materialized='table') }}
+
 -- Every problem the certification migration finds in the legacy extract, one
 -- row per problem. Errors stop the migration; warnings are listed and the
 -- record still migrates (docs/certification-migration.md).
 
 {%- set today = 'cast(' ~ dbt.current_timestamp() ~ ' as date)' %}
+{#- The registration checks, once: each is a problem row where its condition
+    holds; flagged_registrations keeps the lines failing any of them, so the
+    two million lines of a large extract are read once, not once per check. #}
+{%- set about = ["'Registration for component '", cert_quoted('component_code'), "', student id '",
+                 cert_quoted('student_id'), "' and program '", cert_quoted('program_code'),
+                 "' (SEQN '", "seqn", "')'"] %}
+{%- set registration_checks = [
+    {'severity': 'error', 'kind': 'unreadable_line', 'key': 'cast(null as ' ~ dbt.type_string() ~ ')',
+     'parts': ["'Line could not be read: '", 'parse_error', "'.'"], 'where': 'parse_error is not null'},
+    {'severity': 'error', 'kind': 'missing_field', 'key': 'seqn',
+     'parts': ["'Registration line has no SEQN.'"], 'where': 'parse_error is null and seqn is null'},
+] %}
+{%- for field, label in [('student_id', 'student id'), ('program_code', 'program code'),
+                         ('component_code', 'component code'), ('registered_on_text', 'registration date'),
+                         ('status_text', 'status')] %}
+    {%- do registration_checks.append({'severity': 'error', 'kind': 'missing_field', 'key': 'seqn',
+        'parts': ["'Registration (SEQN '", 'seqn', "') has no " ~ label ~ ".'"],
+        'where': 'seqn is not null and ' ~ field ~ ' is null'}) %}
+{%- endfor %}
+{%- do registration_checks.extend([
+    {'severity': 'error', 'kind': 'missing_field', 'key': 'seqn',
+     'parts': about + ["' is Completed but has no completion date.'"],
+     'where': "seqn is not null and status = 'Completed' and completed_on_text is null"},
+    {'severity': 'error', 'kind': 'invalid_value', 'key': 'seqn',
+     'parts': about + ["' has status '", cert_quoted('status_text'), "'; expected Registered, Completed or Cancelled.'"],
+     'where': 'seqn is not null and status_text is not null and status is null'},
+    {'severity': 'error', 'kind': 'invalid_value', 'key': 'seqn',
+     'parts': about + ["' has credits '", cert_quoted('credits_text'), "', which is not a number.'"],
+     'where': 'seqn is not null and credits_text is not null and credits is null'},
+]) %}
+{%- for field, label in [('registered_on', 'registration date'), ('completed_on', 'completion date')] %}
+    {%- do registration_checks.extend([
+        {'severity': 'error', 'kind': 'date_unreadable', 'key': 'seqn',
+         'parts': about + ["' has " ~ label ~ " '", cert_quoted(field ~ '_text'),
+                           "', which is not a date (YYYY-MM-DD or MM/DD/YYYY).'"],
+         'where': 'seqn is not null and ' ~ field ~ '_text is not null and ' ~ field ~ ' is null'},
+        {'severity': 'error', 'kind': 'date_in_future', 'key': 'seqn',
+         'parts': about + ["' has " ~ label ~ " '", cert_quoted(field ~ '_text'), "', which is in the future.'"],
+         'where': 'seqn is not null and ' ~ field ~ ' > ' ~ today},
+    ]) %}
+{%- endfor %}
+{%- do registration_checks.extend([
+    {'severity': 'error', 'kind': 'completed_before_registered', 'key': 'seqn',
+     'parts': about + ["' was completed on '", cert_quoted('completed_on_text'), "', before it was registered on '",
+                       cert_quoted('registered_on_text'), "'.'"],
+     'where': 'seqn is not null and completed_on < registered_on'},
+    {'severity': 'error', 'kind': 'unknown_program', 'key': 'seqn',
+     'parts': about + ["', but there is no such program.'"],
+     'where': 'seqn is not null and program_code is not null and known_program_code is null'},
+    {'severity': 'error', 'kind': 'unknown_component', 'key': 'seqn',
+     'parts': about + ["', but there is no such component.'"],
+     'where': 'seqn is not null and component_code is not null and known_component_code is null'},
+    {'severity': 'error', 'kind': 'duplicate_seqn', 'key': 'seqn',
+     'parts': ["'SEQN '", 'seqn', "' is on more than one line of its file.'"],
+     'where': 'seqn is not null and lines_with_key > 1'},
+    {'severity': 'warning', 'kind': 'component_not_in_program', 'key': 'seqn',
+     'parts': ["'Registration found for component '", cert_quoted('component_code'), "', student id '",
+               cert_quoted('student_id'), "' and program '", cert_quoted('program_title'), "' (SEQN '", 'seqn',
+               "'), but the program does not contain this component.'"],
+     'where': 'seqn is not null and known_program_code is not null and known_component_code is not null '
+              ~ 'and contained_program_code is null'},
+    {'severity': 'warning', 'kind': 'completion_ignored', 'key': 'seqn',
+     'parts': about + ["' is '", 'status', "' but has a completion date or grade; they are not migrated.'"],
+     'where': "seqn is not null and status in ('Registered', 'Cancelled') "
+              ~ 'and (completed_on_text is not null or grade is not null)'},
+    {'severity': 'warning', 'kind': 'completed_without_grade', 'key': 'seqn',
+     'parts': about + ["' is Completed but has no grade; it migrates as completed without one.'"],
+     'where': "seqn is not null and status = 'Completed' and grade is null"},
+]) %}
 
 with
 
@@ -95,7 +166,6 @@ registrations as (
 
     select
         r.*,
-        count(*) over (partition by r.seqn) as lines_with_key,
         p.title as program_title,
         p.program_code as known_program_code,
         c.component_code as known_component_code,
@@ -110,11 +180,21 @@ registrations as (
 
 ),
 
+flagged_registrations as (
+
+    select * from registrations
+    where
+    {%- for check in registration_checks %}
+        {{ 'or ' if not loop.first }}({{ check.where }})
+    {%- endfor %}
+
+),
+
 found as (
 
-        -- Lines that did not parse, in any of the four files.
+        -- Lines that did not parse, in the three small files (registrations: below).
     {%- for cte, fmt in [('programs', 'legacy_cert_programs'), ('components', 'legacy_cert_components'),
-                         ('links', 'legacy_cert_program_components'), ('registrations', 'legacy_cert_registrations')] %}
+                         ('links', 'legacy_cert_program_components')] %}
     {{ cert_problem('error', 'unreadable_line', fmt, 'cast(null as ' ~ dbt.type_string() ~ ')',
         ["'Line could not be read: '", 'parse_error', "'.'"], cte, 'parse_error is not null') }}
         union all
@@ -203,79 +283,13 @@ found as (
         'known_component_code is null') }}
     union all
 
-    -- Registrations.
-    {%- set about = ["'Registration for component '", cert_quoted('component_code'), "', student id '",
-                     cert_quoted('student_id'), "' and program '", cert_quoted('program_code'),
-                     "' (SEQN '", "seqn", "')'"] %}
-    {{ cert_problem('error', 'missing_field', 'legacy_cert_registrations', 'seqn',
-        ["'Registration line has no SEQN.'"], 'registrations',
-        'parse_error is null and seqn is null') }}
-    union all
-    {%- for field, label in [('student_id', 'student id'), ('program_code', 'program code'),
-                             ('component_code', 'component code'), ('registered_on_text', 'registration date'),
-                             ('status_text', 'status')] %}
-    {{ cert_problem('error', 'missing_field', 'legacy_cert_registrations', 'seqn',
-        ["'Registration (SEQN '", 'seqn', "') has no " ~ label ~ ".'"], 'registrations',
-        'seqn is not null and ' ~ field ~ ' is null') }}
-        union all
+    -- Registrations: each check of registration_checks (top of this model), over
+    -- the lines that fail at least one.
+    {%- for check in registration_checks %}
+    {{ cert_problem(check.severity, check.kind, 'legacy_cert_registrations', check.key,
+        check.parts, 'flagged_registrations', check.where) }}
+    {{- '\n    union all' if not loop.last }}
     {%- endfor %}
-    {{ cert_problem('error', 'missing_field', 'legacy_cert_registrations', 'seqn',
-        about + ["' is Completed but has no completion date.'"], 'registrations',
-        "seqn is not null and status = 'Completed' and completed_on_text is null") }}
-    union all
-    {{ cert_problem('error', 'invalid_value', 'legacy_cert_registrations', 'seqn',
-        about + ["' has status '", cert_quoted('status_text'), "'; expected Registered, Completed or Cancelled.'"],
-        'registrations', 'seqn is not null and status_text is not null and status is null') }}
-    union all
-    {{ cert_problem('error', 'invalid_value', 'legacy_cert_registrations', 'seqn',
-        about + ["' has credits '", cert_quoted('credits_text'), "', which is not a number.'"],
-        'registrations', 'seqn is not null and credits_text is not null and credits is null') }}
-    union all
-    {%- for field, label in [('registered_on', 'registration date'), ('completed_on', 'completion date')] %}
-    {{ cert_problem('error', 'date_unreadable', 'legacy_cert_registrations', 'seqn',
-        about + ["' has " ~ label ~ " '", cert_quoted(field ~ '_text'),
-                 "', which is not a date (YYYY-MM-DD or MM/DD/YYYY).'"],
-        'registrations', 'seqn is not null and ' ~ field ~ '_text is not null and ' ~ field ~ ' is null') }}
-        union all
-    {{ cert_problem('error', 'date_in_future', 'legacy_cert_registrations', 'seqn',
-        about + ["' has " ~ label ~ " '", cert_quoted(field ~ '_text'), "', which is in the future.'"],
-        'registrations', 'seqn is not null and ' ~ field ~ ' > ' ~ today) }}
-        union all
-    {%- endfor %}
-    {{ cert_problem('error', 'completed_before_registered', 'legacy_cert_registrations', 'seqn',
-        about + ["' was completed on '", cert_quoted('completed_on_text'), "', before it was registered on '",
-                 cert_quoted('registered_on_text'), "'.'"],
-        'registrations', 'seqn is not null and completed_on < registered_on') }}
-    union all
-    {{ cert_problem('error', 'unknown_program', 'legacy_cert_registrations', 'seqn',
-        about + ["', but there is no such program.'"],
-        'registrations', 'seqn is not null and program_code is not null and known_program_code is null') }}
-    union all
-    {{ cert_problem('error', 'unknown_component', 'legacy_cert_registrations', 'seqn',
-        about + ["', but there is no such component.'"],
-        'registrations', 'seqn is not null and component_code is not null and known_component_code is null') }}
-    union all
-    {{ cert_problem('error', 'duplicate_seqn', 'legacy_cert_registrations', 'seqn',
-        ["'SEQN '", 'seqn', "' is on more than one line of its file.'"],
-        'registrations', 'seqn is not null and lines_with_key > 1') }}
-    union all
-    {{ cert_problem('warning', 'component_not_in_program', 'legacy_cert_registrations', 'seqn',
-        ["'Registration found for component '", cert_quoted('component_code'), "', student id '",
-         cert_quoted('student_id'), "' and program '", cert_quoted('program_title'), "' (SEQN '", 'seqn',
-         "'), but the program does not contain this component.'"],
-        'registrations',
-        'seqn is not null and known_program_code is not null and known_component_code is not null '
-        ~ 'and contained_program_code is null') }}
-    union all
-    {{ cert_problem('warning', 'completion_ignored', 'legacy_cert_registrations', 'seqn',
-        about + ["' is '", 'status', "' but has a completion date or grade; they are not migrated.'"],
-        'registrations',
-        "seqn is not null and status in ('Registered', 'Cancelled') "
-        ~ 'and (completed_on_text is not null or grade is not null)') }}
-    union all
-    {{ cert_problem('warning', 'completed_without_grade', 'legacy_cert_registrations', 'seqn',
-        about + ["' is Completed but has no grade; it migrates as completed without one.'"],
-        'registrations', "seqn is not null and status = 'Completed' and grade is null") }}
 
 ),
 

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 -- The new model's enrollments: every legacy registration without an error
 -- (warned ones included); a completion date, grade and credits only when
 -- completed.
