@@ -42,6 +42,19 @@ def credentialing_template(pg_admin_url, tmp_path_factory):
         yield name
 
 
+@pytest.fixture(scope="session")
+def certification_template(pg_admin_url, tmp_path_factory):
+    """Four small legacy_cert_* files landed and the certification marts built,
+    once per session (per worker; test_certification_models.prepare)."""
+    from tests.pg import make_template
+    from tests.test_certification_models import prepare
+
+    folder = tmp_path_factory.mktemp("certification")
+    with make_template(pg_admin_url, lambda url: prepare(
+            folder, {"SCOREBRIDGE_DATABASE_URL": url})) as name:
+        yield name
+
+
 def _left_running(folder: str) -> list:
     """Processes whose command line or working folder lies in the suite's temp folder,
     and gpg agents of the decryption's own temporary homes (loaders/custody/pgp.py)."""

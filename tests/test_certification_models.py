@@ -1,6 +1,6 @@
 """The certification migration's marts, built from legacy files loaded through the CLI.
 
-One template: four small handwritten legacy_cert_* files landed with `load`
+One template (conftest.certification_template): four small handwritten legacy_cert_* files landed with `load`
 and `+models/marts/certification` built (no data tests). The rules in detail
 are the dbt unit tests (models/marts/certification/_certification__unit_tests.yml);
 here the real landing, staging and marts agree end to end.
@@ -14,6 +14,8 @@ import pytest
 
 from tests.helpers import run_cli
 
+CERT_MODELS = ("models/staging/certification", "models/intermediate/certification",
+               "models/marts/certification")
 BUILD = ("dbt", "build", "--select", "+models/marts/certification", "--exclude-resource-type",
          "test", "--exclude-resource-type", "unit_test")
 
@@ -69,16 +71,6 @@ def prepare(folder: Path, env: dict) -> None:
     ok(run_cli(*BUILD, cwd=folder, env=env, timeout=600))
 
 
-@pytest.fixture(scope="module")
-def certification_template(pg_admin_url, tmp_path_factory):
-    from tests.pg import make_template
-
-    folder = tmp_path_factory.mktemp("certification")
-    with make_template(pg_admin_url, lambda url: prepare(
-            folder, {"SCOREBRIDGE_DATABASE_URL": url})) as name:
-        yield name
-
-
 @pytest.mark.db_from("certification_template")
 def test_the_marts_hold_programs_components_requirements_and_enrollments(sql):
     assert sql("select program_code, title, description, is_active, requires_approval "
@@ -119,11 +111,10 @@ def test_a_newer_file_wins_per_seqn_errors_leave_rows_out_and_the_seed_adds_comp
         "cert_temporary_program_components.csv"
     assert seed.read_text(encoding="utf-8") == "program_code,component_code,reason\n"
     # The operator's addition, as the seed would hold it (the seed ships empty);
-    # the staging and problems models are views, the marts are rebuilt.
+    # the models are rebuilt, the seed is not (a seed build would reload the file).
     sql("insert into seeds.cert_temporary_program_components values "
         "('PA', 'ABC', 'legacy module allowed it')")
-    ok(run_cli("dbt", "run", "--select", "models/marts/certification", cwd=tmp_path,
-               timeout=600))
+    ok(run_cli("dbt", "run", "--select", *CERT_MODELS, cwd=tmp_path, timeout=600))
     enrollments = dict(sql("select seqn, status from marts.mart_cert_enrollments"))
     assert enrollments == {"1001": "Completed", "1002": "Registered", "1003": "Completed",
                            "56789": "Completed"}
