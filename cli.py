@@ -404,6 +404,7 @@ from loaders.evaluation import cli as evaluation_cli  # noqa: E402
 from loaders.matching import cli as matching_cli  # noqa: E402
 from loaders.placement import cli as placement_cli  # noqa: E402
 from loaders.requests import cli as requests_cli  # noqa: E402
+from loaders.sync import cli as sync_cli  # noqa: E402
 
 certification_cli.register(app, export_app)
 credentialing_cli.register(app, export_app)
@@ -411,6 +412,7 @@ evaluation_cli.register(app, export_app)
 matching_cli.register(app, export_app)
 placement_cli.register(app, export_app)
 requests_cli.register(app, export_app)
+sync_cli.register(app, export_app)
 
 if __name__ == "__main__":
     sys.exit(app())
