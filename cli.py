@@ -343,12 +343,19 @@ def trust_host(
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 @domain_errors
 def dbt(ctx: typer.Context) -> None:
-    """Run any dbt command against the configured database (e.g. dbt parse, dbt docs)."""
+    """Run any dbt command against the configured database (e.g. dbt parse, dbt docs).
+
+    The configuration's settings for the models (the sync: section) go along as
+    dbt vars, unless the command gives --vars itself.
+    """
+    from loaders.core.config import load_config
     from loaders.core.db import database_for_dbt
     from loaders.core.dbt import dbt as run_dbt
 
     args = list(ctx.args) or ["--help"]
-    code = run_dbt(database_for_dbt(args), args, capture=False)
+    settings = {} if args[0].startswith("-") or "--vars" in args else (
+        load_config(_state["config"]).sync.changed_dbt_vars())
+    code = run_dbt(database_for_dbt(args), args, capture=False, vars=settings)
     raise typer.Exit(code)
 
 

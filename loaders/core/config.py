@@ -1,4 +1,4 @@
-"""The one YAML configuration file: sources, archive folder, SMTP.
+"""The one YAML configuration file: sources, archive folder, SMTP, sync settings.
 
 Secrets (passwords, key passphrases) are given by reference only:
 ``{env: NAME}`` or ``{file: PATH}``. They are resolved when read and kept in
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,10 @@ from loaders.core.errors import ScorebridgeError
 TRANSPORTS = ("sftp", "ftp", "ftps", "https", "local")
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
 _DURATION_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+# The two-way learner sync (docs/sync.md, Settings): which side wins per entity.
+SYNC_MODES = ("none", "push", "pull")
+SYNC_DATE_MODES = ("push", "pull")
+SECOND_ASSESSOR_ROLES = ("second_assessor", "assessor", "none")
 
 
 class ConfigError(ScorebridgeError):
@@ -86,6 +90,41 @@ class SmtpConfig:
 
 
 @dataclass
+class SyncSettings:
+    """The ``sync:`` section: the two-way sync of side A (the training provider's
+    learner system) and side B (the assessment platform). Every field has the
+    default documented in docs/sync.md and declared in dbt_project.yml ``vars:``
+    as ``sync_<field>``; the dbt models read them there, not here."""
+
+    enabled: bool = False
+    learner_mode: str = "none"
+    officer_mode: str = "none"
+    organisation_mode: str = "none"
+    qualification_dates_mode: str = "push"
+    update_gender: bool = False
+    update_ethnicity: bool = False
+    send_disability: bool = False
+    student_id_from_lrn: bool = False
+    risk_from_coach: bool = False
+    push_employer_changes: bool = False
+    push_assessor_changes: bool = False
+    second_assessor_role: str = "second_assessor"
+    welcome_email: bool = True
+    create_sso_users: bool = False
+
+    def dbt_vars(self) -> dict:
+        """Every setting as the dbt var ``sync_<field>``."""
+        return {f"sync_{f.name}": getattr(self, f.name) for f in fields(self)}
+
+    def changed_dbt_vars(self) -> dict:
+        """The vars that differ from the defaults: what goes on dbt's command line.
+        dbt re-parses the whole project whenever its --vars change, so a config
+        without a sync section passes none, like every dbt call that has no config."""
+        defaults = SyncSettings().dbt_vars()
+        return {k: v for k, v in self.dbt_vars().items() if v != defaults[k]}
+
+
+@dataclass
 class Config:
     path: Path | None
     archive: Path
@@ -96,6 +135,7 @@ class Config:
     # their file in ``exports`` (beside the config file) and emails it here.
     date_changes_to: list[str] = field(default_factory=list)
     exports: Path = Path("exports")
+    sync: SyncSettings = field(default_factory=SyncSettings)
 
     def source(self, name: str) -> SourceConfig:
         for src in self.sources:
@@ -263,6 +303,40 @@ def _smtp(data: Any, base: Path) -> SmtpConfig:
     return smtp
 
 
+def _choice(r: _Reader, name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = r.get(name, str, default=default)
+    if value not in allowed:
+        raise ConfigError(f"{r.key(name)}: {value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def _sync(data: Any, base: Path) -> SyncSettings:
+    r = _Reader(data, "sync", base)
+    if "disability_mode" in r.data:
+        # Disability is A's alone: there is no mode, only whether it is sent.
+        if r.data["disability_mode"] == "pull":
+            raise ConfigError(f"{r.key('disability_mode')}: disability is sent from A to B only "
+                              "(send_disability: true); it can never be pulled")
+        raise ConfigError(f"{r.key('disability_mode')}: not a setting: disability is sent "
+                          "from A to B or not (send_disability: true or false)")
+    sync = SyncSettings()
+    if r.data.get("qualification_dates_mode") == "none":
+        raise ConfigError(f"{r.key('qualification_dates_mode')}: none is not allowed: "
+                          "qualification dates are always brought into line (push or pull)")
+    for f in fields(sync):
+        if isinstance(f.default, bool):
+            setattr(sync, f.name, r.get(f.name, bool, default=f.default))
+    sync.learner_mode = _choice(r, "learner_mode", SYNC_MODES, "none")
+    sync.officer_mode = _choice(r, "officer_mode", SYNC_MODES, "none")
+    sync.organisation_mode = _choice(r, "organisation_mode", SYNC_MODES, "none")
+    sync.qualification_dates_mode = _choice(r, "qualification_dates_mode", SYNC_DATE_MODES,
+                                            "push")
+    sync.second_assessor_role = _choice(r, "second_assessor_role", SECOND_ASSESSOR_ROLES,
+                                        "second_assessor")
+    r.finish()
+    return sync
+
+
 def parse_config(data: Any, base: Path, path: Path | None = None,
                  formats: set[str] | None = None) -> Config:
     if data is None:
@@ -282,6 +356,8 @@ def parse_config(data: Any, base: Path, path: Path | None = None,
     if cfg.date_changes_to and cfg.smtp is None:
         raise ConfigError("date_changes_to: needs smtp (the server the changes are sent through)")
     cfg.exports = base / "exports"
+    sync = r.get("sync", dict)
+    cfg.sync = _sync(sync, base) if sync is not None else SyncSettings()
     r.finish()
     return cfg
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -24,8 +25,14 @@ _DONE = re.compile(r"\bDone\. PASS=")
 _COMPLETED = re.compile(r"\bCompleted with \d+ (error|warning)")
 
 
-def dbt(ctx_db: Database, args: list[str], quiet: bool = False, capture: bool = True) -> int:
+def dbt(ctx_db: Database, args: list[str], quiet: bool = False, capture: bool = True,
+        vars: dict | None = None) -> int:
     """Runs dbt in a child process against the same database.
+
+    ``vars`` (the configuration's settings for the models, e.g.
+    ``cfg.sync.changed_dbt_vars()``) go to dbt as ``--vars '<json>'``, unless
+    the arguments already hold ``--vars`` (the caller's own choice wins) or
+    name no dbt command (``--help``, ``--version``).
 
     With ``capture`` (every verb but `python cli.py dbt`) each line of dbt's
     output goes to the log file, and the terminal shows progress: what dbt
@@ -42,6 +49,8 @@ def dbt(ctx_db: Database, args: list[str], quiet: bool = False, capture: bool = 
     env.setdefault("DBT_INDIRECT_SELECTION", "buildable")
     exe = Path(sys.executable).with_name("dbt")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "dbt.cli.main"]
+    if vars and args and not args[0].startswith("-") and "--vars" not in args:
+        args = [*args, "--vars", json.dumps(vars, sort_keys=True)]
     cmd += [*args, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT)]
     log.info("dbt %s", " ".join(args))
     if not capture:

@@ -159,8 +159,9 @@ def load(ctx: Context, fmt: str, paths: list[Path], source: str = "local",
 def build(ctx: Context, select: str | None = None) -> bool:
     """dbt build of the landed data (seeds, models and data tests), then what the
     rooms record from its models (even after a failed build: each records only
-    what the tables it reads now hold). dbt's unit tests check the SQL against
-    fixed inputs, not the data, so they run in the test suite
+    what the tables it reads now hold). The sync settings that differ from their
+    defaults go to dbt as vars (docs/sync.md, Settings). dbt's unit tests check
+    the SQL against fixed inputs, not the data, so they run in the test suite
     (tests/test_dbt_unit.py, `dbt test --select test_type:unit`), not nightly."""
     # A partial build runs the tests whose parents it builds, not a test that
     # merely touches one of them (the layout seed's tests read other seeds and
@@ -169,7 +170,7 @@ def build(ctx: Context, select: str | None = None) -> bool:
     # by the verb that asks for them (`match estimate`), never by a build.
     args = ["build", "--exclude-resource-type", "unit_test", "--exclude", "tag:on_request"] + (
         ["--select", select, "--indirect-selection", "buildable"] if select else [])
-    ok = dbt(ctx.db, args, quiet=ctx.quiet) == 0
+    ok = dbt(ctx.db, args, quiet=ctx.quiet, vars=ctx.cfg.sync.changed_dbt_vars()) == 0
     run_after_build(ctx.conn)
     return ok
 
