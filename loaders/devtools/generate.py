@@ -9,7 +9,9 @@ application and score files agree with each other, so records can be
 matched. The four ``legacy_cert_*`` extracts agree with each other for one
 seed and catalogue (``generate_cert_catalogue``): programs link components in
 sequence, and students register for their program's components in order.
-Files are written row by row in constant memory.
+The eight ``a_*`` / ``b_*`` extracts of two learner systems come from one
+population with links and drift (``generate_learner_systems``). Files are
+written row by row in constant memory.
 
     python -m loaders.devtools.generate FORMAT PATH --records N [--seed S]
 """
@@ -485,6 +487,294 @@ def _cert_records(format_name: str, rnd, cat: CertCatalogue, people, start) -> I
         yield from _cert_registrations(rnd, cat, people, start)
 
 
+# -- two learner systems (FORMATS.md "Two learner systems") --------------------------------
+SYNC_COLUMNS: dict[str, tuple[str, ...]] = {
+    "a_organisations": ("org_id", "name", "street1", "city", "postcode", "phone", "b_org_id"),
+    "b_organisations": ("org_id", "name", "street1", "city", "postcode", "phone"),
+    "a_officers": ("officer_id", "first_name", "last_name", "email", "phone", "b_officer_id"),
+    "b_officers": ("officer_id", "first_name", "last_name", "email", "phone"),
+    "a_learners": ("learner_id", "lrn", "uln", "first_name", "last_name", "birth_date", "gender",
+                   "ethnicity", "disability", "email", "phone", "street1", "city", "postcode",
+                   "employer_org_id", "risk", "b_learner_id"),
+    "b_learners": ("b_learner_id", "student_id", "first_name", "last_name", "birth_date",
+                   "gender", "ethnicity", "email", "phone", "street1", "city", "postcode",
+                   "employer_b_org_id", "coach_risk_score"),
+    "a_qualifications": ("learner_id", "qualification_code", "start_date", "planned_end_date",
+                         "actual_end_date", "assessor_officer_id", "second_assessor_officer_id"),
+    "b_qualifications": ("learner_id", "qualification_code", "start_date", "planned_end_date",
+                         "actual_end_date", "assessor_officer_id", "second_assessor_officer_id"),
+}
+SYNC_FORMATS = tuple(SYNC_COLUMNS)
+# The fields both sides hold, per entity (A column, B column): the ones drift may touch, so the
+# share of differing fields among them is about ``differ``. Ids are compared through the links.
+SYNC_COMPARED: dict[str, tuple[tuple[str, str], ...]] = {
+    "organisations": (("name", "name"), ("street1", "street1"), ("city", "city"),
+                      ("postcode", "postcode"), ("phone", "phone")),
+    "officers": (("first_name", "first_name"), ("last_name", "last_name"), ("email", "email"),
+                 ("phone", "phone")),
+    "learners": (("lrn", "student_id"), ("first_name", "first_name"), ("last_name", "last_name"),
+                 ("birth_date", "birth_date"), ("gender", "gender"), ("ethnicity", "ethnicity"),
+                 ("email", "email"), ("phone", "phone"), ("street1", "street1"), ("city", "city"),
+                 ("postcode", "postcode"), ("employer_org_id", "employer_b_org_id"),
+                 ("risk", "coach_risk_score")),
+    "qualifications": (("start_date", "start_date"), ("planned_end_date", "planned_end_date"),
+                       ("actual_end_date", "actual_end_date"),
+                       ("assessor_officer_id", "assessor_officer_id"),
+                       ("second_assessor_officer_id", "second_assessor_officer_id")),
+}
+ORG_KINDS = ["Engineering Ltd", "Care Homes", "Logistics", "Dental Practice", "Construction",
+             "Digital", "Hospitality Group", "Motors", "Nurseries", "Accountants LLP"]
+# Apprenticeship standards (reference numbers as published).
+QUALIFICATIONS = ["ST0116", "ST0070", "ST0118", "ST0219", "ST0311", "ST0384", "ST0419",
+                  "ST0505", "ST0548", "ST0626", "ST0799", "ST0894"]
+GENDERS = ["F", "M", "F", "M", "X"]
+ETHNICITIES = ["31", "31", "31", "32", "33", "34", "35", "36", "37", "38", "39", "40", "41",
+               "42", "43", "44", "45", "46", "47", "98", "99"]
+
+
+def _typo(rnd: random.Random, text: str) -> str:
+    """One slip of the keyboard: two neighbouring letters swapped, or one dropped; never equal."""
+    if len(text) < 2:
+        return text + "e"
+    k = rnd.randrange(len(text) - 1)
+    if text[k] != text[k + 1] and rnd.random() < 0.5:
+        return text[:k] + text[k + 1] + text[k] + text[k + 2:]
+    return text[:k] + text[k + 1:]
+
+
+def _other(rnd: random.Random, choices: list, current):
+    """Another value than ``current`` from ``choices`` (which hold at least two values)."""
+    while True:
+        value = rnd.choice(choices)
+        if value != current:
+            return value
+
+
+def _phone(rnd: random.Random) -> str:
+    return f"07{rnd.randrange(100_000_000, 1_000_000_000)}"
+
+
+def _handle(first: str, last: str) -> str:
+    return "".join(c for c in _ascii(f"{first}.{last}").lower() if c.isalnum() or c == ".")
+
+
+def _drift_value(rnd: random.Random, field: str, value: str, *, pool=None) -> str:
+    """A realistic other value of a field (never equal to ``value``)."""
+    if field == "first_name":
+        return _typo(rnd, value)
+    if field == "last_name":
+        return _typo(rnd, value) if rnd.random() < 0.5 else _other(rnd, LAST, value)
+    if field == "name":
+        if rnd.random() < 0.5:
+            return _typo(rnd, value)
+        return value[:-4] if value.endswith(" Ltd") else value + " Ltd"
+    if field == "email":
+        return value.replace("@", f"{rnd.randrange(1, 99)}@", 1).replace("example.org",
+                                                                         "mail.example.com")
+    if field == "phone":
+        return _other(rnd, [_phone(rnd), _phone(rnd)], value)
+    if field == "street1":
+        return _other(rnd, [f"{rnd.randrange(1, 9999)} {rnd.choice(STREETS)}"] * 2
+                      + [f"Flat {rnd.randrange(1, 40)}, {value}"], value)
+    if field in ("city", "postcode"):
+        return _other(rnd, pool, value)
+    if field in ("gender", "ethnicity"):
+        return _other(rnd, pool, value)
+    if field in ("risk", "coach_risk_score"):
+        return _other(rnd, [f"{rnd.randrange(0, 1001) / 10:.1f}"] * 2 + ["0.0"], value)
+    if field == "lrn":  # B's student id never set, or an id of B's own
+        return "" if rnd.random() < 0.7 else f"S{rnd.randrange(10**6, 10**7)}"
+    if field.endswith("_date"):
+        if not value:
+            return pool.isoformat()
+        shift = rnd.choice([-1, 1]) * rnd.randint(1, 60)
+        return (date.fromisoformat(value) + timedelta(days=shift)).isoformat()
+    if field.endswith(("_org_id", "_officer_id")):
+        return _other(rnd, pool, value)
+    raise ValueError(f"no drift for field {field!r}")
+
+
+def _learner_systems(emit: dict[str, Callable], learners: int, seed: int, differ: float,
+                     unlinked: float, start: date) -> None:
+    """One population on both sides, each row handed to ``emit[format](values)`` in the
+    order of SYNC_COLUMNS; drift as described in generate_learner_systems."""
+    rnd = random.Random(f"learner-systems-{seed}")
+    rand = rnd.random
+
+    def drifted(field, a_value, b_value, pool=None, *, b_only=False):
+        # Either side may hold the newer value; B's student id is only ever B's.
+        if rand() >= differ:
+            return a_value, b_value
+        if b_only or rand() < 0.5:
+            return a_value, _drift_value(rnd, field, b_value, pool=pool)
+        return _drift_value(rnd, field, a_value, pool=pool), b_value
+
+    cities = [c for c, _, _ in CITIES]
+    postcodes = [z for _, _, z in CITIES]
+    # A few organisations and officers newly entered on A: no link, not on B yet, and in
+    # the baseline nobody's employer or assessor (drift on A may pick them).
+    n_orgs = max(3, round(learners / 40))
+    n_officers = max(3, round(learners / 25))
+    orgs_new = max(1, n_orgs // 50)
+    officers_new = max(1, n_officers // 50)
+    org_b = {}
+    for i in range(n_orgs):
+        a_id, b_id = f"ORG{i + 1:05d}", f"BG{i + 1:06d}"
+        city, _, postcode = rnd.choice(CITIES)
+        a = [a_id, f"{rnd.choice(LAST)} {rnd.choice(ORG_KINDS)}",
+             f"{rnd.randrange(1, 400)} {rnd.choice(STREETS)}", city, postcode, _phone(rnd)]
+        if i >= n_orgs - orgs_new:
+            emit["a_organisations"](a + [""])
+            continue
+        b = [b_id] + a[1:]
+        for n, field in ((1, "name"), (2, "street1"), (3, "city"), (4, "postcode"), (5, "phone")):
+            a[n], b[n] = drifted(field, a[n], b[n], cities if n == 3 else postcodes)
+        org_b[a_id] = b_id
+        emit["a_organisations"](a + [b_id])
+        emit["b_organisations"](b)
+    officer_b = {}
+    for i in range(n_officers):
+        a_id, b_id = f"OFF{i + 1:05d}", f"BO{i + 1:06d}"
+        first, last = rnd.choice(FIRST), rnd.choice(LAST)
+        a = [a_id, first, last, f"{_handle(first, last)}{i}@example.org", _phone(rnd)]
+        if i >= n_officers - officers_new:
+            emit["a_officers"](a + [""])
+            continue
+        b = [b_id] + a[1:]
+        for n, field in ((1, "first_name"), (2, "last_name"), (3, "email"), (4, "phone")):
+            a[n], b[n] = drifted(field, a[n], b[n])
+        officer_b[a_id] = b_id
+        emit["a_officers"](a + [b_id])
+        emit["b_officers"](b)
+    org_ids = [f"ORG{i + 1:05d}" for i in range(n_orgs)]
+    linked_orgs = list(org_b)
+    officer_ids = [f"OFF{i + 1:05d}" for i in range(n_officers)]
+    linked_officers = list(officer_b)
+    b_org_ids, b_officer_ids = list(org_b.values()), list(officer_b.values())
+
+    def drifted_link(field, a_value, a_pool, b_pool, a_to_b):
+        # An id field (as A's id on A, its linked B id on B): A's changes to another A id
+        # (perhaps one not on B yet), or B's to another B id; a blank one is set on one side.
+        if rand() >= differ:
+            return a_value, a_to_b.get(a_value, "")
+        b_value = a_to_b.get(a_value, "")
+        if rand() < 0.5:
+            return _drift_value(rnd, field, a_value, pool=a_pool), b_value
+        return a_value, _drift_value(rnd, field, b_value, pool=b_pool)
+
+    emit_al, emit_bl = emit["a_learners"], emit["b_learners"]
+    emit_aq, emit_bq = emit["a_qualifications"], emit["b_qualifications"]
+    first_day = date(1970, 1, 1)
+    for i in range(learners):
+        a_id = f"L{i + 1:07d}"
+        first, last = rnd.choice(FIRST), rnd.choice(LAST)
+        city, _, postcode = rnd.choice(CITIES)
+        lrn = f"{seed % 1000:03d}{i + 1:07d}"
+        a = [a_id, lrn, f"{rnd.randrange(1_000_000_000, 10_000_000_000)}", first, last,
+             (first_day + timedelta(days=rnd.randrange(365 * 38))).isoformat(),
+             rnd.choice(GENDERS), rnd.choice(ETHNICITIES), "Y" if rand() < 0.12 else "N",
+             f"{_handle(first, last)}{i}@example.org", _phone(rnd),
+             f"{rnd.randrange(1, 9999)} {rnd.choice(STREETS)}", city, postcode,
+             rnd.choice(linked_orgs), f"{rnd.randrange(0, 1001) / 10:.1f}"]
+        codes = rnd.sample(QUALIFICATIONS, rnd.choice((1, 1, 2, 2, 3)))
+        quals = []
+        for code in codes:
+            begun = start - timedelta(days=rnd.randint(30, 900))
+            planned = begun + timedelta(days=rnd.randint(365, 730))
+            ended = planned + timedelta(days=rnd.randint(-30, 60))
+            quals.append([a_id, code, begun.isoformat(), planned.isoformat(),
+                          ended.isoformat() if ended < start and rand() < 0.7 else "",
+                          rnd.choice(linked_officers),
+                          rnd.choice(linked_officers) if rand() < 0.8 else ""])
+        if rand() < unlinked:
+            emit_al(a + [""])
+            for q in quals:
+                emit_aq(q)
+            continue
+        b_id = f"BL{i + 1:06d}"
+        b = [b_id, lrn, first, last, a[5], a[6], a[7], a[9], a[10], a[11], city, postcode,
+             "", a[15]]
+        a[1], b[1] = drifted("lrn", a[1], b[1], b_only=True)
+        for an, bn, field, pool in ((3, 2, "first_name", None), (4, 3, "last_name", None),
+                                    (5, 4, "birth_date", None), (6, 5, "gender", GENDERS),
+                                    (7, 6, "ethnicity", ETHNICITIES), (9, 7, "email", None),
+                                    (10, 8, "phone", None), (11, 9, "street1", None),
+                                    (12, 10, "city", cities), (13, 11, "postcode", postcodes),
+                                    (15, 13, "risk", None)):
+            a[an], b[bn] = drifted(field, a[an], b[bn], pool)
+        a[14], b[12] = drifted_link("employer_org_id", a[14], org_ids, b_org_ids, org_b)
+        emit_al(a + [b_id])
+        emit_bl(b)
+        for q in quals:
+            bq = [b_id, q[1], q[2], q[3], q[4], "", ""]
+            # A completion recorded on one side only: on the planned day, or today at the latest.
+            ended = min(date.fromisoformat(q[3]), start)
+            for n, field in ((2, "start_date"), (3, "planned_end_date"), (4, "actual_end_date")):
+                q[n], bq[n] = drifted(field, q[n], bq[n], ended)
+            for n, field in ((5, "assessor_officer_id"), (6, "second_assessor_officer_id")):
+                q[n], bq[n] = drifted_link(field, q[n], officer_ids, b_officer_ids, officer_b)
+            emit_aq(q)
+            emit_bq(bq)
+
+
+def generate_learner_systems(folder: Path, learners: int, *, seed: int = 0, differ: float = 0.05,
+                             unlinked: float = 0.01, start_date: date | None = None
+                             ) -> dict[str, Path]:
+    """The eight extracts of a training provider's learner system (side A) and its
+    assessment platform (side B) for one population, as ``<format>.csv`` in ``folder``;
+    returns format name -> path.
+
+    About learners/40 employer organisations and learners/25 officers (at least 3 each);
+    each learner has an employer and 1 to 3 qualifications with an assessor and usually
+    a second one. B holds the same records under its own ids (BL.., BO.., BG..), linked
+    from A (b_learner_id, b_officer_id, b_org_id); qualification rows carry each side's
+    own learner and officer ids. Drift: each field both sides hold (SYNC_COMPARED)
+    differs with probability ``differ`` (on either side: a typo or a new surname, a new
+    email or phone, a moved address, another employer or assessor, gender or ethnicity
+    recorded differently, qualification dates shifted, B's coach risk score against A's
+    risk, B's student id unset); a share ``unlinked`` of learners are on A only with no
+    link, and a few organisations and officers are new on A (blank link). Deterministic
+    for a seed; rows are streamed to the files."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for fmt, names in SYNC_COLUMNS.items():
+        if tuple(c.name for c in layout(fmt)) != names:
+            raise ValueError(f"layout of {fmt} in seeds/layouts/layout_columns.csv is not "
+                             f"{', '.join(names)}")
+    paths = {fmt: folder / f"{fmt}.csv" for fmt in SYNC_FORMATS}
+    files = [open(path, "w", encoding="utf-8", newline="") for path in paths.values()]
+    try:
+        writers = {}
+        for fmt, f in zip(SYNC_FORMATS, files, strict=True):
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow(SYNC_COLUMNS[fmt])
+            writers[fmt] = writer.writerow
+        _learner_systems(writers, learners, seed, differ, unlinked, start_date or DEFAULT_START)
+    finally:
+        for f in files:
+            f.close()
+    return paths
+
+
+def _sync_records(format_name: str, records: int, seed: int, start: date) -> list[dict]:
+    """``records`` rows of one format, from a population just big enough to hold them
+    (about 40 learners per organisation, 25 per officer)."""
+    names = SYNC_COLUMNS[format_name]
+    learners = max(1, records) * {"organisations": 41, "officers": 26}.get(
+        format_name.split("_", 1)[1], 1)
+    while True:
+        rows: list = []
+        emit = {fmt: (rows.append if fmt == format_name else _ignore) for fmt in SYNC_FORMATS}
+        _learner_systems(emit, learners, seed, 0.05, 0.01, start)
+        if len(rows) >= records:
+            return [dict(zip(names, row, strict=True)) for row in rows[:records]]
+        learners *= 2
+
+
+def _ignore(row) -> None:
+    pass
+
+
 ROWS: dict[str, Callable] = {
     "act_csv": _act, "sat_csv": _sat, "ap_csv": _ap, "accuplacer_csv": _accuplacer,
     "preact_fixed": _preact, "gre_fixed": _gre, "gmat_csv": _gmat, "placement_csv": _placement,
@@ -508,6 +798,9 @@ def _records(format_name: str, columns, records: int, seed: int, people, start,
     rnd = random.Random(f"{format_name}-{seed}")
     if format_name == "terms":
         yield from _terms(records, start)
+        return
+    if format_name in SYNC_FORMATS:
+        yield from _sync_records(format_name, records, seed, start)
         return
     if format_name in CERT_FORMATS:
         cat = catalogue or _default_cert_catalogue(format_name, records, seed)

@@ -1,0 +1,31 @@
+{% macro sync_snapshot_lines(table, columns) -%}
+    {#- The lines of the newest file of one a_* / b_* format, values trimmed
+        (blanks are null). Each extract is a full snapshot of its side, so only
+        the newest file counts: the last landed one, or the original of a
+        newer duplicate (the same bytes again are that day's snapshot too). -#}
+    {%- set manifest = source('raw', 'file_manifest') %}
+    select
+        lines._file_id as file_id,
+        lines._line_number as line_number,
+        lines._parse_error as parse_error,
+    {%- for column in columns %}
+        {{ blank_to_null('lines.' ~ column) }} as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    from {{ source('raw', table) }} as lines
+    where lines._file_id = (
+        select coalesce(received.duplicate_of, received.file_id)
+        from {{ manifest }} as received
+        where received.file_id = (
+            select max(newer.file_id)
+            from {{ manifest }} as newer
+            left join {{ manifest }} as original
+                on newer.duplicate_of = original.file_id
+            where
+                newer.format = '{{ table }}'
+                and (
+                    newer.status = 'landed'
+                    or (newer.status = 'duplicate' and original.status = 'landed')
+                )
+        )
+    )
+{%- endmacro %}
