@@ -3,7 +3,6 @@
         (blanks are null). Each extract is a full snapshot of its side, so only
         the newest file counts: the last landed one, or the original of a
         newer duplicate (the same bytes again are that day's snapshot too). -#}
-    {%- set manifest = source('raw', 'file_manifest') %}
     select
         lines._file_id as file_id,
         lines._line_number as line_number,
@@ -12,7 +11,16 @@
         {{ blank_to_null('lines.' ~ column) }} as {{ column }}{{ ',' if not loop.last }}
     {%- endfor %}
     from {{ source('raw', table) }} as lines
-    where lines._file_id = (
+    where lines._file_id = {{ sync_current_file_id(table) }}
+{%- endmacro %}
+
+
+{% macro sync_current_file_id(format_name) -%}
+    {#- The file holding the current snapshot of one a_* / b_* format, as a
+        scalar subquery: the newest landed file, or the original of a newer
+        duplicate (the same bytes again are that day's snapshot too). -#}
+    {%- set manifest = source('raw', 'file_manifest') -%}
+    (
         select coalesce(received.duplicate_of, received.file_id)
         from {{ manifest }} as received
         where received.file_id = (
@@ -21,7 +29,7 @@
             left join {{ manifest }} as original
                 on newer.duplicate_of = original.file_id
             where
-                newer.format = '{{ table }}'
+                newer.format = '{{ format_name }}'
                 and (
                     newer.status = 'landed'
                     or (newer.status = 'duplicate' and original.status = 'landed')

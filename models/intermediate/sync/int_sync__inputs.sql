@@ -18,13 +18,11 @@ with
 
 newest as (
 
+    -- The file of each format's current snapshot (sync_snapshot_lines reads it).
     select
     {%- for f in formats %}
-        max(case when format_name = '{{ f }}' then file_id end) as {{ f }}_file_id
-        {{- ',' if not loop.last }}
+        {{ sync_current_file_id(f) }} as {{ f }}_file_id{{ ',' if not loop.last }}
     {%- endfor %}
-    from {{ ref('stg_raw__file_manifest') }}
-    where status = 'landed'
 
 ),
 
