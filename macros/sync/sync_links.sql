@@ -19,18 +19,20 @@
 {%- endmacro %}
 
 
-{% macro sync_field(entity, field, a_value, b_value, action, from, a_id='a_id', b_id='b_id') -%}
-    {#- The rows of one compared field whose two values differ. -#}
+{% macro sync_field(entity, field, a_value, b_value, action, from, a_key=none, b_key=none) -%}
+    {#- The rows of one compared field whose two values differ; a_key and
+        b_key, when given, are what is compared (email without case), the
+        values what is shown and sent. -#}
     select
         '{{ entity }}' as entity,
-        {{ a_id }} as a_id,
-        {{ b_id }} as b_id,
+        a_id,
+        b_id,
         '{{ field }}' as field_name,
         cast({{ a_value }} as {{ dbt.type_string() }}) as a_value,
         cast({{ b_value }} as {{ dbt.type_string() }}) as b_value,
         {{ action }} as action
     from {{ from }}
-    where {{ sync_differs(a_value, b_value) }}
+    where {{ sync_differs(a_key or a_value, b_key or b_value) }}
 {%- endmacro %}
 
 

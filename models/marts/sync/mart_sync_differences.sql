@@ -49,12 +49,14 @@ learners as (
         a.birth_date as a_birth_date, b.birth_date as b_birth_date,
         a.gender as a_gender, b.gender as b_gender,
         a.ethnicity as a_ethnicity, b.ethnicity as b_ethnicity,
-        lower(a.email) as a_email, lower(b.email) as b_email,
+        a.email as a_email, lower(a.email) as a_email_key, b.email as b_email, lower(b.email) as b_email_key,
         a.phone as a_phone, b.phone as b_phone,
         a.street1 as a_street1, b.street1 as b_street1,
         a.city as a_city, b.city as b_city,
-        upper(replace(a.postcode, ' ', '')) as a_postcode,
-        upper(replace(b.postcode, ' ', '')) as b_postcode,
+        a.postcode as a_postcode,
+        upper(replace(a.postcode, ' ', '')) as a_postcode_key,
+        b.postcode as b_postcode,
+        upper(replace(b.postcode, ' ', '')) as b_postcode_key,
         b.student_id,
         a.risk,
         b.coach_risk_score,
@@ -79,7 +81,7 @@ officers as (
         l.b_id,
         a.first_name as a_first_name, b.first_name as b_first_name,
         a.last_name as a_last_name, b.last_name as b_last_name,
-        lower(a.email) as a_email, lower(b.email) as b_email,
+        a.email as a_email, lower(a.email) as a_email_key, b.email as b_email, lower(b.email) as b_email_key,
         a.phone as a_phone, b.phone as b_phone
     from links as l
     inner join {{ ref('stg_sync__a_officers') }} as a on l.a_id = a.officer_id
@@ -96,8 +98,10 @@ organisations as (
         a.name as a_name, b.name as b_name,
         a.street1 as a_street1, b.street1 as b_street1,
         a.city as a_city, b.city as b_city,
-        upper(replace(a.postcode, ' ', '')) as a_postcode,
-        upper(replace(b.postcode, ' ', '')) as b_postcode,
+        a.postcode as a_postcode,
+        upper(replace(a.postcode, ' ', '')) as a_postcode_key,
+        b.postcode as b_postcode,
+        upper(replace(b.postcode, ' ', '')) as b_postcode_key,
         a.phone as a_phone, b.phone as b_phone
     from links as l
     inner join {{ ref('stg_sync__a_organisations') }} as a on l.a_id = a.org_id
@@ -139,7 +143,8 @@ differences as (
 
     {%- for field in ['first_name', 'last_name', 'birth_date', 'email', 'phone', 'street1',
                       'city', 'postcode'] %}
-    {{ sync_field('learner', field, 'a_' ~ field, 'b_' ~ field, learner_action, 'learners') }}
+    {{ sync_field('learner', field, 'a_' ~ field, 'b_' ~ field, learner_action, 'learners',
+                  *(['a_' ~ field ~ '_key', 'b_' ~ field ~ '_key'] if field in ('email', 'postcode') else [])) }}
     union all
     {%- endfor %}
     {{ sync_field('learner', 'gender', 'a_gender', 'b_gender',
@@ -163,12 +168,14 @@ differences as (
                   '(select * from learners where employer_pending = 0) as settled') }}
     union all
     {%- for field in ['first_name', 'last_name', 'email', 'phone'] %}
-    {{ sync_field('officer', field, 'a_' ~ field, 'b_' ~ field, officer_action, 'officers') }}
+    {{ sync_field('officer', field, 'a_' ~ field, 'b_' ~ field, officer_action, 'officers',
+                  *(['a_email_key', 'b_email_key'] if field == 'email' else [])) }}
     union all
     {%- endfor %}
     {%- for field in ['name', 'street1', 'city', 'postcode', 'phone'] %}
     {{ sync_field('organisation', field, 'a_' ~ field, 'b_' ~ field, organisation_action,
-                  'organisations') }}
+                  'organisations',
+                  *(['a_postcode_key', 'b_postcode_key'] if field == 'postcode' else [])) }}
     union all
     {%- endfor %}
     {%- for field in ['start_date', 'planned_end_date', 'actual_end_date'] %}
