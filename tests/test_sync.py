@@ -311,7 +311,7 @@ def apply_changes(change_file: Path, side: str, files: dict, folder: Path) -> di
         rows = list(csv.DictReader(files[fmt].open(encoding="utf-8")))
         key = a_key if side == "a" else b_key
 
-        def record_id(row):
+        def record_id(row, key=key):
             return f"{row['learner_id']}/{row['qualification_code']}" if key is None else row[key]
 
         by_id = {record_id(r): r for r in rows}
