@@ -82,10 +82,9 @@ def by():
 
 def click(driver, element) -> None:
     """Clicks a link or button that loads a page, and waits for the new page."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.expected_conditions import staleness_of
     from selenium.webdriver.support.wait import WebDriverWait
-
-    from selenium.common.exceptions import WebDriverException
 
     old = driver.find_element(by().TAG_NAME, "html")
     try:
