@@ -133,7 +133,7 @@ def case(pg_admin_url, sync_template, tmp_path_factory):
 def actions(db: Db, entity: str, field: str | None) -> set[str]:
     """The actions of one field's differences (None: any field of the entity)."""
     return {r[0] for r in db.sql(
-        "select distinct action from marts.mart_sync_differences where entity = %s"
+        "select distinct sync_action from marts.mart_sync_differences where entity = %s"
         + (" and field_name = %s" if field else ""), (entity, *([field] if field else [])))}
 
 
@@ -256,7 +256,7 @@ def test_creates_carry_welcome_email_and_sso_flags(case):
 
 def test_disabled_reports_everything_and_sends_nothing(case):
     db, folder, cfg = case("disabled")
-    assert {r[0] for r in db.sql("select distinct action from marts.mart_sync_differences")} \
+    assert {r[0] for r in db.sql("select distinct sync_action from marts.mart_sync_differences")} \
         == {"report"}
     assert db.sql("select count(*) from marts.outbound_sync_to_b") == [(0,)]
     refused = run_cli("--config", str(cfg), "export", "sync", "--to", "b", cwd=folder,
@@ -339,7 +339,7 @@ def test_a_change_file_loaded_back_as_the_next_extract_leaves_no_differences(
         env = {"SCOREBRIDGE_DATABASE_URL": db.url}
         ok(run_cli("--config", str(cfg), "build", "--select", SYNC, cwd=tmp_path, env=env,
                    timeout=600))
-        pending = db.sql("select count(*) from marts.mart_sync_differences where action = %s",
+        pending = db.sql("select count(*) from marts.mart_sync_differences where sync_action = %s",
                          (action,))[0][0]
         assert pending > 20
         sent = ok(run_cli("--config", str(cfg), "export", "sync", "--to", side, "--out",
@@ -363,7 +363,7 @@ def test_a_change_file_loaded_back_as_the_next_extract_leaves_no_differences(
         ok(run_cli("--config", str(cfg), "build", "--select", SYNC, cwd=tmp_path, env=env,
                    timeout=600))
         assert db.sql("select entity, field_name, a_id from marts.mart_sync_differences "
-                      "where action = %s", (action,)) == []
+                      "where sync_action = %s", (action,)) == []
         # The build read the new extracts: no row is left from the first day's.
         assert db.sql("select fingerprint from intermediate.int_sync__inputs")[0][0] != before
         assert db.sql("select count(*) from marts.mart_sync_differences "

@@ -30,7 +30,7 @@
         '{{ field }}' as field_name,
         cast({{ a_value }} as {{ dbt.type_string() }}) as a_value,
         cast({{ b_value }} as {{ dbt.type_string() }}) as b_value,
-        {{ action }} as action
+        {{ action }} as sync_action
     from {{ from }}
     where {{ sync_differs(a_key or a_value, b_key or b_value) }}
 {%- endmacro %}

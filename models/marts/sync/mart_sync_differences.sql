@@ -206,7 +206,7 @@ final as (
         d.field_name,
         d.a_value,
         d.b_value,
-        d.action,
+        d.sync_action,
         i.fingerprint as inputs_fingerprint
     from differences as d
     cross join {{ ref('int_sync__inputs') }} as i

@@ -7,4 +7,4 @@
 {{ sync_outbound('a', "
     select 'update' as change_kind, entity, a_id as record_id, field_name, b_value as field_value
     from " ~ ref('mart_sync_differences') ~ "
-    where action = 'pull'") }}
+    where sync_action = 'pull'") }}

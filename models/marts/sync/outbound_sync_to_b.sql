@@ -9,7 +9,7 @@
 {{ sync_outbound('b', "
     select 'update' as change_kind, entity, b_id as record_id, field_name, a_value as field_value
     from " ~ ref('mart_sync_differences') ~ "
-    where action = 'push'
+    where sync_action = 'push'
     union all
     select 'create' as change_kind, entity, a_id as record_id, field_name, field_value
     from " ~ ref('mart_sync_creates') ~ "
