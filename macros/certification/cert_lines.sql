@@ -22,7 +22,7 @@
             *,
             max(file_id) over (partition by {{ key_columns | join(', ') }}) as key_newest_file_id,
             count(*) over (partition by {{ key_columns | join(', ') }}, file_id) as lines_with_key,
-            {#- not max() over (): that window holds every line of the file at once #}
+            -- Not max() over (): that window would hold every line of the file at once.
             (select max(_file_id) from {{ source('raw', table) }}) as newest_file_id
         from (
             select

@@ -39,12 +39,14 @@
 {% macro sync_field_rows(entity, id_expr, fields, from) -%}
     {#- One row per record of `from` and field: fields is a list of [name, SQL]. -#}
     {%- for name, expr in fields %}
+        {%- if not loop.first %}
+    union all
+        {%- endif %}
     select
         '{{ entity }}' as entity,
         {{ id_expr }} as a_id,
         '{{ name }}' as field_name,
         cast({{ expr }} as {{ dbt.type_string() }}) as field_value
     from {{ from }}
-    {{- '\n    union all' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}

@@ -183,10 +183,7 @@ registrations as (
 flagged_registrations as (
 
     select * from registrations
-    where
-    {%- for check in registration_checks %}
-        {{ 'or ' if not loop.first }}({{ check.where }})
-    {%- endfor %}
+    where {{ '(' ~ (registration_checks | map(attribute='where') | join(') or (')) ~ ')' }}
 
 ),
 
@@ -285,11 +282,13 @@ found as (
 
     -- Registrations: each check of registration_checks (top of this model), over
     -- the lines that fail at least one.
+    {%- set registration_problems = [] %}
     {%- for check in registration_checks %}
-    {{ cert_problem(check.severity, check.kind, 'legacy_cert_registrations', check.key,
-        check.parts, 'flagged_registrations', check.where) }}
-    {{- '\n    union all' if not loop.last }}
+        {%- do registration_problems.append(cert_problem(
+            check.severity, check.kind, 'legacy_cert_registrations', check.key, check.parts,
+            'flagged_registrations', check.where)) %}
     {%- endfor %}
+    {{ registration_problems | join('\n    union all\n    ') }}
 
 ),
 

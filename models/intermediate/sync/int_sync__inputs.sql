@@ -21,7 +21,7 @@ newest as (
     -- The file of each format's current snapshot (sync_snapshot_lines reads it).
     select
     {%- for f in formats %}
-        {{ sync_current_file_id(f) }} as {{ f }}_file_id{{ ',' if not loop.last }}
+        {{ sync_current_file_id(f) }} as {{ f }}_file_id{{ ',' if not loop.last }}  -- noqa: LT02
     {%- endfor %}
 
 ),

@@ -20,11 +20,20 @@ links as (
 
 b_records as (
 
-    select 'learner' as entity, b_learner_id as b_id from {{ ref('stg_sync__b_learners') }}
+    select
+        'learner' as entity,
+        b_learner_id as b_id
+    from {{ ref('stg_sync__b_learners') }}
     union all
-    select 'officer' as entity, officer_id as b_id from {{ ref('stg_sync__b_officers') }}
+    select
+        'officer' as entity,
+        officer_id as b_id
+    from {{ ref('stg_sync__b_officers') }}
     union all
-    select 'organisation' as entity, org_id as b_id from {{ ref('stg_sync__b_organisations') }}
+    select
+        'organisation' as entity,
+        org_id as b_id
+    from {{ ref('stg_sync__b_organisations') }}
 
 ),
 
@@ -71,9 +80,9 @@ conflicts as (
                        'b.learner_id', "' is not on A.'"]) }} as reason
     from {{ ref('stg_sync__b_qualifications') }} as b
     inner join links as l
-        on l.entity = 'learner' and l.link_state = 'linked' and l.b_id = b.learner_id
+        on l.entity = 'learner' and l.link_state = 'linked' and b.learner_id = l.b_id
     left join {{ ref('stg_sync__a_qualifications') }} as a
-        on a.learner_id = l.a_id and a.qualification_code = b.qualification_code
+        on l.a_id = a.learner_id and b.qualification_code = a.qualification_code
     where a.learner_id is null
 
 ),

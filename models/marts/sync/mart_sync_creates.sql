@@ -37,12 +37,14 @@ b_ids as (
 
 new_learners as (
 
-    select a.*, employer.b_ref as employer_ref
+    select
+        a.*,
+        employer.b_ref as employer_ref
     from {{ ref('stg_sync__a_learners') }} as a
     inner join links as l
-        on l.entity = 'learner' and l.a_id = a.learner_id and l.link_state = 'unlinked'
+        on l.entity = 'learner' and a.learner_id = l.a_id and l.link_state = 'unlinked'
     left join b_ids as employer
-        on employer.entity = 'organisation' and employer.a_id = a.employer_org_id
+        on employer.entity = 'organisation' and a.employer_org_id = employer.a_id
 
 ),
 
@@ -51,7 +53,7 @@ new_organisations as (
     select a.*
     from {{ ref('stg_sync__a_organisations') }} as a
     inner join links as l
-        on l.entity = 'organisation' and l.a_id = a.org_id and l.link_state = 'unlinked'
+        on l.entity = 'organisation' and a.org_id = l.a_id and l.link_state = 'unlinked'
 
 ),
 
@@ -60,7 +62,7 @@ new_officers as (
     select a.*
     from {{ ref('stg_sync__a_officers') }} as a
     inner join links as l
-        on l.entity = 'officer' and l.a_id = a.officer_id and l.link_state = 'unlinked'
+        on l.entity = 'officer' and a.officer_id = l.a_id and l.link_state = 'unlinked'
 
 ),
 
@@ -73,13 +75,13 @@ new_qualifications as (
         second_assessor.b_ref as second_assessor_ref
     from {{ ref('stg_sync__a_qualifications') }} as a
     inner join links as l
-        on l.entity = 'learner' and l.a_id = a.learner_id and l.link_state = 'linked'
+        on l.entity = 'learner' and a.learner_id = l.a_id and l.link_state = 'linked'
     left join {{ ref('stg_sync__b_qualifications') }} as b
         on l.b_id = b.learner_id and a.qualification_code = b.qualification_code
     left join b_ids as assessor
-        on assessor.entity = 'officer' and assessor.a_id = a.assessor_officer_id
+        on assessor.entity = 'officer' and a.assessor_officer_id = assessor.a_id
     left join b_ids as second_assessor
-        on second_assessor.entity = 'officer' and second_assessor.a_id = a.second_assessor_officer_id
+        on second_assessor.entity = 'officer' and a.second_assessor_officer_id = second_assessor.a_id
     where b.learner_id is null
 
 ),

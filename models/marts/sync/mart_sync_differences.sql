@@ -28,13 +28,21 @@ links as (
 organisation_ids as (
 
     -- A organisation id -> its B id, for linked organisations.
-    select a_id, b_id from links where entity = 'organisation'
+    select
+        a_id,
+        b_id
+    from links
+    where entity = 'organisation'
 
 ),
 
 officer_ids as (
 
-    select a_id, b_id from links where entity = 'officer'
+    select
+        a_id,
+        b_id
+    from links
+    where entity = 'officer'
 
 ),
 
@@ -44,15 +52,26 @@ learners as (
         l.a_id,
         l.b_id,
         a.lrn,
-        a.first_name as a_first_name, b.first_name as b_first_name,
-        a.last_name as a_last_name, b.last_name as b_last_name,
-        a.birth_date as a_birth_date, b.birth_date as b_birth_date,
-        a.gender as a_gender, b.gender as b_gender,
-        a.ethnicity as a_ethnicity, b.ethnicity as b_ethnicity,
-        a.email as a_email, lower(a.email) as a_email_key, b.email as b_email, lower(b.email) as b_email_key,
-        a.phone as a_phone, b.phone as b_phone,
-        a.street1 as a_street1, b.street1 as b_street1,
-        a.city as a_city, b.city as b_city,
+        a.first_name as a_first_name,
+        b.first_name as b_first_name,
+        a.last_name as a_last_name,
+        b.last_name as b_last_name,
+        a.birth_date as a_birth_date,
+        b.birth_date as b_birth_date,
+        a.gender as a_gender,
+        b.gender as b_gender,
+        a.ethnicity as a_ethnicity,
+        b.ethnicity as b_ethnicity,
+        a.email as a_email,
+        lower(a.email) as a_email_key,
+        b.email as b_email,
+        lower(b.email) as b_email_key,
+        a.phone as a_phone,
+        b.phone as b_phone,
+        a.street1 as a_street1,
+        b.street1 as b_street1,
+        a.city as a_city,
+        b.city as b_city,
         a.postcode as a_postcode,
         upper(replace(a.postcode, ' ', '')) as a_postcode_key,
         b.postcode as b_postcode,
@@ -64,8 +83,11 @@ learners as (
         employer.b_id as a_employer_b_org_id,
         b.employer_b_org_id,
         -- An employer not on B yet is created there first (mart_sync_creates).
-        case when a.employer_org_id is not null and employer.b_id is null
-            then 1 else 0 end as employer_pending
+        case
+            when a.employer_org_id is not null and employer.b_id is null
+                then 1
+            else 0
+        end as employer_pending
     from links as l
     inner join {{ ref('stg_sync__a_learners') }} as a on l.a_id = a.learner_id
     inner join {{ ref('stg_sync__b_learners') }} as b on l.b_id = b.b_learner_id
@@ -79,10 +101,16 @@ officers as (
     select
         l.a_id,
         l.b_id,
-        a.first_name as a_first_name, b.first_name as b_first_name,
-        a.last_name as a_last_name, b.last_name as b_last_name,
-        a.email as a_email, lower(a.email) as a_email_key, b.email as b_email, lower(b.email) as b_email_key,
-        a.phone as a_phone, b.phone as b_phone
+        a.first_name as a_first_name,
+        b.first_name as b_first_name,
+        a.last_name as a_last_name,
+        b.last_name as b_last_name,
+        a.email as a_email,
+        lower(a.email) as a_email_key,
+        b.email as b_email,
+        lower(b.email) as b_email_key,
+        a.phone as a_phone,
+        b.phone as b_phone
     from links as l
     inner join {{ ref('stg_sync__a_officers') }} as a on l.a_id = a.officer_id
     inner join {{ ref('stg_sync__b_officers') }} as b on l.b_id = b.officer_id
@@ -95,14 +123,18 @@ organisations as (
     select
         l.a_id,
         l.b_id,
-        a.name as a_name, b.name as b_name,
-        a.street1 as a_street1, b.street1 as b_street1,
-        a.city as a_city, b.city as b_city,
+        a.name as a_name,
+        b.name as b_name,
+        a.street1 as a_street1,
+        b.street1 as b_street1,
+        a.city as a_city,
+        b.city as b_city,
         a.postcode as a_postcode,
         upper(replace(a.postcode, ' ', '')) as a_postcode_key,
         b.postcode as b_postcode,
         upper(replace(b.postcode, ' ', '')) as b_postcode_key,
-        a.phone as a_phone, b.phone as b_phone
+        a.phone as a_phone,
+        b.phone as b_phone
     from links as l
     inner join {{ ref('stg_sync__a_organisations') }} as a on l.a_id = a.org_id
     inner join {{ ref('stg_sync__b_organisations') }} as b on l.b_id = b.org_id
@@ -116,9 +148,12 @@ qualifications as (
     select
         {{ dbt.concat(['a.learner_id', "'/'", 'a.qualification_code']) }} as a_id,
         {{ dbt.concat(['l.b_id', "'/'", 'a.qualification_code']) }} as b_id,
-        a.start_date as a_start_date, b.start_date as b_start_date,
-        a.planned_end_date as a_planned_end_date, b.planned_end_date as b_planned_end_date,
-        a.actual_end_date as a_actual_end_date, b.actual_end_date as b_actual_end_date,
+        a.start_date as a_start_date,
+        b.start_date as b_start_date,
+        a.planned_end_date as a_planned_end_date,
+        b.planned_end_date as b_planned_end_date,
+        a.actual_end_date as a_actual_end_date,
+        b.actual_end_date as b_actual_end_date,
         a.assessor_officer_id as a_assessor,
         assessor.b_id as a_assessor_b_id,
         b.assessor_officer_id as b_assessor_b_id,
@@ -126,10 +161,16 @@ qualifications as (
         second_assessor.b_id as a_second_assessor_b_id,
         b.second_assessor_officer_id as b_second_assessor_b_id,
         -- An assessor not on B yet is created there first (mart_sync_creates).
-        case when a.assessor_officer_id is not null and assessor.b_id is null
-            then 1 else 0 end as assessor_pending,
-        case when a.second_assessor_officer_id is not null and second_assessor.b_id is null
-            then 1 else 0 end as second_assessor_pending
+        case
+            when a.assessor_officer_id is not null and assessor.b_id is null
+                then 1
+            else 0
+        end as assessor_pending,
+        case
+            when a.second_assessor_officer_id is not null and second_assessor.b_id is null
+                then 1
+            else 0
+        end as second_assessor_pending
     from {{ ref('stg_sync__a_qualifications') }} as a
     inner join links as l on l.entity = 'learner' and a.learner_id = l.a_id
     inner join {{ ref('stg_sync__b_qualifications') }} as b
@@ -145,7 +186,7 @@ differences as (
                       'city', 'postcode'] %}
     {{ sync_field('learner', field, 'a_' ~ field, 'b_' ~ field, learner_action, 'learners',
                   *(['a_' ~ field ~ '_key', 'b_' ~ field ~ '_key'] if field in ('email', 'postcode') else [])) }}
-    union all
+        union all
     {%- endfor %}
     {{ sync_field('learner', 'gender', 'a_gender', 'b_gender',
                   sync_switch_action(var('sync_update_gender'), var('sync_learner_mode')),
@@ -156,12 +197,12 @@ differences as (
                   'learners') }}
     union all
     {%- if var('sync_student_id_from_lrn') %}
-    {{ sync_field('learner', 'student_id', 'lrn', 'student_id', sync_action('push'), 'learners') }}
-    union all
+        {{ sync_field('learner', 'student_id', 'lrn', 'student_id', sync_action('push'), 'learners') }}
+        union all
     {%- endif %}
     {%- if var('sync_risk_from_coach') %}
-    {{ sync_field('learner', 'risk', 'risk', 'coach_risk_score', sync_action('pull'), 'learners') }}
-    union all
+        {{ sync_field('learner', 'risk', 'risk', 'coach_risk_score', sync_action('pull'), 'learners') }}
+        union all
     {%- endif %}
     {{ sync_field('learner', 'employer', 'a_employer_b_org_id', 'employer_b_org_id',
                   sync_switch_action(var('sync_push_employer_changes'), 'push'),
@@ -170,27 +211,27 @@ differences as (
     {%- for field in ['first_name', 'last_name', 'email', 'phone'] %}
     {{ sync_field('officer', field, 'a_' ~ field, 'b_' ~ field, officer_action, 'officers',
                   *(['a_email_key', 'b_email_key'] if field == 'email' else [])) }}
-    union all
+        union all
     {%- endfor %}
     {%- for field in ['name', 'street1', 'city', 'postcode', 'phone'] %}
     {{ sync_field('organisation', field, 'a_' ~ field, 'b_' ~ field, organisation_action,
                   'organisations',
                   *(['a_postcode_key', 'b_postcode_key'] if field == 'postcode' else [])) }}
-    union all
+        union all
     {%- endfor %}
     {%- for field in ['start_date', 'planned_end_date', 'actual_end_date'] %}
     {{ sync_field('qualification', field, 'a_' ~ field, 'b_' ~ field, dates_action,
                   'qualifications') }}
-    union all
+        union all
     {%- endfor %}
     {%- set assessor_action = sync_switch_action(var('sync_push_assessor_changes'), 'push') %}
     {%- if second != 'none' %}
-    {%- set second_pending = 'assessor_pending' if second == 'assessor' else 'second_assessor_pending' %}
+        {%- set second_pending = 'assessor_pending' if second == 'assessor' else 'second_assessor_pending' %}
     {{ sync_field('qualification', 'second_assessor',
                   'a_assessor_b_id' if second == 'assessor' else 'a_second_assessor_b_id',
                   'b_second_assessor_b_id', assessor_action,
                   '(select * from qualifications where ' ~ second_pending ~ ' = 0) as settled') }}
-    union all
+        union all
     {%- endif %}
     {{ sync_field('qualification', 'assessor', 'a_assessor_b_id', 'b_assessor_b_id',
                   assessor_action, '(select * from qualifications where assessor_pending = 0) as settled') }}
