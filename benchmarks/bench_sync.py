@@ -250,8 +250,11 @@ def main() -> int:
         for p in second_problems:
             print(f"  {p}")
         print("  rows affected: " + ", ".join(f"{m} {second_affected.get(m)}" for m in MARTS)
-              + f"; time in dbt's nodes {node_seconds(second_nodes):.1f} s (first build "
-              f"{node_seconds(first_nodes):.1f} s), the rest dbt's start and the CLI's")
+              + f"; its nodes' times add up to {node_seconds(second_nodes):.1f} s (the first "
+              f"build's {node_seconds(first_nodes):.1f} s; dbt runs several at once)")
+        print("  its slowest nodes: " + ", ".join(
+            f"{n['unique_id'].split('.')[2]} {n['execution_time']:.2f} s"
+            for n in sorted(second_nodes, key=lambda n: -n["execution_time"])[:5]))
         print(f"redelivered (the eight files loaded again in {again_land:.1f} s, {duplicates} "
               f"recorded as duplicates): build {redelivered:.1f} s, ratio "
               f"{redelivered / first:.2f}x of the first; sync marts "
