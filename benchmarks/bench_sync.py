@@ -8,11 +8,10 @@ compared fields differing; loaders/devtools/generate.py) are landed with the
 real `cli.py --config CFG load` on a scratch database (timed and printed, not
 in any ratio: landing has its own benchmark). CFG, written in the scratch
 folder, enables the sync with pushes and pulls and every switch on (SYNC).
-dbt's project parse is warmed untimed. The eight raw tables are then
-analyzed (untimed; --no-analyze leaves them as landing does, without
-statistics until autovacuum gets to them: the sync models are views over
-raw, and without statistics Postgres plans nested loops over whole tables,
-a build of minutes at 2,000 learners). Then, on that database:
+dbt's project parse is warmed untimed. (Landing analyzes each raw table it
+loads: the sync models are views over raw, and before that, without
+statistics, Postgres planned nested loops over whole tables, a build of
+minutes at 2,000 learners.) Then, on that database:
 
 - first build: `cli.py --quiet --config CFG build --select +path:models/marts/sync`
   (the staging, intermediate and sync marts with their tests, and the file
@@ -37,7 +36,7 @@ or the second build wrote rows (a missed target is printed, not an error).
 Scratch databases and folders are removed at the end.
 
     python benchmarks/bench_sync.py [--learners 200000] [--differ 0.05] [--seed 16]
-        [--slowest 10] [--no-analyze]
+        [--slowest 10]
 
 Develop with --learners 20000 (about a minute).
 """
@@ -91,20 +90,6 @@ def land(cli: list[str], files: dict[str, Path], env: dict, work: Path) -> float
         seconds, _ = timed(cli + ["load", fmt, str(path)], env=env, cwd=work)
         total += seconds
     return total
-
-
-def analyze(url: str, files: dict[str, Path]) -> float:
-    import psycopg2
-
-    started = time.perf_counter()
-    conn = psycopg2.connect(url)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute("analyze " + ", ".join(f"raw.{fmt}" for fmt in files))
-    finally:
-        conn.close()
-    return time.perf_counter() - started
 
 
 def copy_baseline(files: dict[str, Path]) -> float:
@@ -177,8 +162,6 @@ def main() -> int:
     ap.add_argument("--differ", type=float, default=0.05)
     ap.add_argument("--seed", type=int, default=16)
     ap.add_argument("--slowest", type=int, default=10)
-    ap.add_argument("--no-analyze", action="store_true",
-                    help="build on the raw tables as landed, without statistics")
     args = ap.parse_args()
 
     from loaders.devtools.generate import generate_learner_systems
@@ -198,7 +181,6 @@ def main() -> int:
         cli = [sys.executable, str(ROOT / "cli.py"), "--quiet", "--config", str(cfg)]
         env = {"SCOREBRIDGE_DATABASE_URL": url, "SCOREBRIDGE_STATE_DIR": str(work / "state")}
         land_s = land(cli, files, env, work)
-        analyze_s = 0.0 if args.no_analyze else analyze(url, files)
         # dbt parses the project once with the settings' vars (partial parsing
         # afterwards, as on any machine that ran a command before): untimed.
         timed(cli + ["dbt", "parse"], env=env, cwd=work)
@@ -232,9 +214,7 @@ def main() -> int:
         copy_s = copy_baseline(files)
 
         print(f"{args.learners:,} learners per side, differ {args.differ:g}, seed {args.seed};"
-              f" landed in {land_s:.1f} s, "
-              + ("raw tables not analyzed" if args.no_analyze else
-                 f"raw tables analyzed in {analyze_s:.1f} s") + " (not in the ratios)")
+              f" landed in {land_s:.1f} s (not in the ratios)")
         print(f"\nfirst build {first:.1f} s vs psql \\copy of the extracts {copy_s:.2f} s: "
               f"ratio {first / copy_s:.1f}x (no target)")
         print("change sets of the first build:")

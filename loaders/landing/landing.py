@@ -547,6 +547,12 @@ def land_file(db: Database, conn, fmt: Format, path: Path, file_id: int, load_id
         _extract_and_load(dlt, db, fmt, parts, work, file_format, path.name, result)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    # Fresh planner statistics now, not when autovacuum comes by: the models
+    # that read a raw table through views right after a load (the sync's
+    # snapshots) otherwise get plans for an empty table (nested loops over
+    # whole tables). ANALYZE samples, so it is about as quick at two million rows.
+    with conn.cursor() as cur:
+        cur.execute(f"analyze {RAW_SCHEMA}.{fmt.raw_table}")
     return result
 
 
