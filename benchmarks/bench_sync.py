@@ -149,8 +149,8 @@ def unchanged(before: dict, after: dict, affected: dict) -> list[str]:
 
 def change_sets(url: str) -> list[tuple[str, int]]:
     out = [(f"mart_sync_differences {action}", n) for action, n in query(
-        url, "select action, count(*) from marts.mart_sync_differences group by action "
-             "order by action")]
+        url, "select sync_action, count(*) from marts.mart_sync_differences group by sync_action "
+             "order by sync_action")]
     out += [(m, query(url, f"select count(*) from marts.{m}")[0][0])
             for m in MARTS[1:] + OUTBOUND]
     return out
