@@ -52,7 +52,7 @@ from pathlib import Path
 
 from common import ROOT, dbt_run_results, psql_binary, scratch_database, timed
 
-SELECT = "+path:models/marts/sync"
+SELECT = "+path:models/marts/sync +path:models/intermediate/sync"
 MARTS = ("mart_sync_differences", "mart_sync_creates", "mart_sync_conflicts")
 OUTBOUND = ("outbound_sync_to_b", "outbound_sync_to_a")
 TARGET = 0.3

@@ -21,7 +21,7 @@ from tests.helpers import run_cli
 
 FORMATS = ("a_learners", "b_learners", "a_officers", "b_officers", "a_organisations",
            "b_organisations", "a_qualifications", "b_qualifications")
-SYNC = "+path:models/marts/sync"
+SYNC = "+path:models/marts/sync +path:models/intermediate/sync"
 CASES = {
     # Enabled, every other setting at its default.
     "defaults": {"enabled": True},

@@ -43,11 +43,15 @@
 
 {% macro sync_inputs_changed() -%}
     {#- In an incremental build of a sync mart: true when the inputs (the
-        newest landed file of each a_* and b_* format, the settings) are not
-        those its rows were built from. Outside one: true. -#}
-    {%- if is_incremental() -%}
+        current file of each a_* and b_* format, the settings) are not those
+        of the last build of the three marts (int_sync__built_inputs, written
+        after them; read by name, as it depends on the marts). Outside an
+        incremental build, or before any marker: true. -#}
+    {%- set marker = adapter.get_relation(database=this.database, schema='intermediate',
+                                          identifier='int_sync__built_inputs') if execute else none -%}
+    {%- if is_incremental() and marker is not none -%}
         (select fingerprint from {{ ref('int_sync__inputs') }})
-            <> coalesce((select max(inputs_fingerprint) from {{ this }}), '')
+            <> coalesce((select max(fingerprint) from {{ marker }}), '')
     {%- else -%}
         1 = 1
     {%- endif -%}
@@ -55,12 +59,13 @@
 
 
 {% macro sync_drop_stale_rows() -%}
-    {#- Pre-hook of the sync marts: when the inputs changed, every row goes
-        (the marts describe today's extracts as a whole); when they did not,
-        nothing is touched and the build inserts nothing. -#}
+    {#- Pre-hook of the sync marts: when the inputs changed (sync_inputs_changed,
+        the same test the build's select makes), every row goes (the marts
+        describe today's extracts as a whole); when they did not, nothing is
+        touched and the build inserts nothing. -#}
     {%- if is_incremental() -%}
         delete from {{ this }}
-        where inputs_fingerprint <> (select fingerprint from {{ ref('int_sync__inputs') }})
+        where {{ sync_inputs_changed() }}
     {%- else -%}
         select 1
     {%- endif -%}

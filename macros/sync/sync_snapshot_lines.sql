@@ -12,6 +12,12 @@
     {%- endfor %}
     from {{ source('raw', table) }} as lines
     where lines._file_id = {{ sync_current_file_id(table) }}
+    {%- if is_incremental() %}
+        -- An incremental build reads the snapshot only when it is not the one
+        -- this table holds (sync_drop_old_snapshot emptied it then).
+        and {{ sync_current_file_id(table) }}
+            <> coalesce((select max(file_id) from {{ this }}), -1)
+    {%- endif %}
 {%- endmacro %}
 
 
@@ -36,4 +42,18 @@
                 )
         )
     )
+{%- endmacro %}
+
+
+{% macro sync_drop_old_snapshot() -%}
+    {#- Pre-hook of the incremental sync staging models (stg_sync__<format>):
+        when the current snapshot file of the format is not the one the table
+        holds, its rows go (the new snapshot replaces them whole); otherwise
+        nothing is touched. -#}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where file_id <> {{ sync_current_file_id(this.identifier | replace('stg_sync__', '')) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
 {%- endmacro %}
