@@ -153,9 +153,13 @@ def recorded_export(conn, record: Record, files: Sequence[OutFile], *,
             cur.execute(f"insert into {record.table} ({', '.join(columns)}) "
                         f"values ({', '.join(['%s'] * len(columns))})", tuple(columns.values()))
             item_columns = (record.id_column, *record.item_columns)
-            cur.executemany(f"insert into {record.items_table} ({', '.join(item_columns)}) "
-                            f"values ({', '.join(['%s'] * len(item_columns))})",
-                            [(record_id, *items(r)) for r in rows])
+            # One statement per 10,000 items, not one per item (a sync file
+            # holds hundreds of thousands).
+            from psycopg2.extras import execute_values
+
+            execute_values(cur, f"insert into {record.items_table} ({', '.join(item_columns)}) "
+                                "values %s", [(record_id, *items(r)) for r in rows],
+                           page_size=10_000)
             if source is not None:
                 folder = remote_folder or source.remote_folder
                 _upload(source, first, folder)
