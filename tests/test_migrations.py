@@ -11,13 +11,15 @@ from loaders.core.db import DatabaseError, ensure_schema, migrate, migrations, t
 from loaders.core.formats import registry
 
 FIXTURES = Path(__file__).parent / "fixtures"
-OPS_TABLES = ["date_change_files", "date_change_items", "eligibility_transmission_items",
+OPS_TABLES = ["cert_exports", "cert_migration_batches", "cert_migrations",
+              "date_change_files", "date_change_items", "eligibility_transmission_items",
               "eligibility_transmissions", "match_decisions", "match_purged_records",
               "match_purges", "match_weights",
               "placement_applied", "print_export_items", "print_exports", "problem_handling",
               "schema_migrations", "score_export_files", "score_export_items",
               "score_request_files", "score_request_history",
-              "status_change_export_items", "status_change_exports"]
+              "status_change_export_items", "status_change_exports", "sync_export_files",
+              "sync_export_items"]
 
 
 @pytest.fixture
@@ -68,7 +70,8 @@ def test_migrations_are_numbered_per_room_core_first():
                                            "core/migrations/0002_file_manifest_land_started_at.sql",
                                            "core/migrations/0003_ops_schema.sql"]
     rooms = [m.room for m in found]
-    assert rooms == ["core"] * 3 + sorted(rooms[3:])
+    # core first (even before a room named alphabetically before it), then by room
+    assert rooms == ["core"] * rooms.count("core") + sorted(r for r in rooms if r != "core")
     for room in set(rooms):
         versions = [m.version for m in found if m.room == room]
         assert versions == list(range(1, len(versions) + 1)), room
