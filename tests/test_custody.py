@@ -296,8 +296,11 @@ def test_losing_the_database_ends_the_command_in_one_line(inbox_project, sql):
     tmp_path, inbox, _, _ = inbox_project
     assert fetch(inbox_project).returncode == 0
     (mine,), = sql("select pg_backend_pid()")
+    # Every other backend of the command first, the COPY's own last: ending itself
+    # first, the loop could stop before it reached the command's connection.
     fail_rows_of(sql, "CUT", "perform pg_terminate_backend(pid) from pg_stat_activity "
-                 f"where datname = current_database() and pid <> {mine}")
+                 f"where datname = current_database() and pid not in ({mine}, "
+                 "pg_backend_pid()); perform pg_terminate_backend(pg_backend_pid())")
     (inbox / "R1.csv").write_text(HEADER + "CUT,E1,Doe,Jan,EX1,2026-01-01,70,PASS\n")
     results_file(inbox / "R2.csv", 2, "b")
     result = fetch(inbox_project)
