@@ -82,19 +82,32 @@ def by():
 
 def click(driver, element) -> None:
     """Clicks a link or button that loads a page, and waits for the new page."""
-    from selenium.common.exceptions import WebDriverException
-    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.wait import WebDriverWait
 
+    # chromedriver can say "Node with given id does not belong to the document"
+    # instead of "stale element" when the click's own navigation has already
+    # replaced the page: for the click and for the wait, that is the new page.
+    replaced = "does not belong to the document"
     old = driver.find_element(by().TAG_NAME, "html")
     try:
         element.click()
     except WebDriverException as err:
-        # chromedriver can report this when the click's own navigation replaced the
-        # page before it finished; the wait below still fails if nothing was loaded.
-        if "does not belong to the document" not in str(err):
+        if replaced not in str(err):
             raise
-    WebDriverWait(driver, 30).until(staleness_of(old))
+
+    def old_page_gone(_driver) -> bool:
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as err:
+            if replaced not in str(err):
+                raise
+            return True
+        return False
+
+    WebDriverWait(driver, 30).until(old_page_gone)  # fails if no new page loaded
 
 
 def sign_in(driver, site: Site, token: str, name: str, shot: bool = False) -> None:
