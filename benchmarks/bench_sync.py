@@ -26,6 +26,13 @@ minutes at 2,000 learners.) Then, on that database:
 - redelivered: the same eight files are loaded again (custody records them
   as duplicates) and the same build runs again; timed and checked the same
   way, reported (a rewrite here is printed, not an error);
+- dbt's start: the same command with a selection that matches no node
+  (`build --select path:models/marts/sync/no_such_model`), run three times,
+  the median: what any `build` costs before its first node (the CLI and
+  dbt's import, the adapter, the project's manifest, run_results.json and
+  manifest.json written). A nightly `run` pays it once for the whole
+  project, so the sync models' own time is a build's time minus it; the
+  target (0.3x) is read on that time, and the wall ratio is printed too;
 - copy: `psql \\copy` of the eight extracts into eight text tables of a fresh
   scratch database (one psql, eight -c): the first build against it (no
   target, printed).
@@ -45,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -211,6 +219,8 @@ def main() -> int:
         again = mart_state(url)
         redelivered_problems = unchanged(after, again, rows_affected(dbt_run_results()))
 
+        empty = cli + ["build", "--select", "path:models/marts/sync/no_such_model"]
+        start_s = statistics.median(timed(empty, env=env, cwd=work)[0] for _ in range(3))
         copy_s = copy_baseline(files)
 
         print(f"{args.learners:,} learners per side, differ {args.differ:g}, seed {args.seed};"
@@ -222,10 +232,14 @@ def main() -> int:
             print(f"  {name:<34}{n:>10,}")
         for side, (seconds, mb) in exports.items():
             print(f"  export sync --to {side}: {seconds:.1f} s, {mb:.1f} MB")
-        ratio = second / first
+        own_first, own_second = first - start_s, second - start_s
+        ratio = own_second / own_first
         verdict = "pass" if ratio <= TARGET else "MISSED"
-        print(f"\nsecond build, nothing changed: {second:.1f} s vs first {first:.1f} s: ratio "
-              f"{ratio:.2f}x (target <= {TARGET:g}x): {verdict}; sync marts "
+        print(f"\ndbt's start (a build selecting no node, median of 3): {start_s:.1f} s")
+        print(f"second build, nothing changed: {second:.1f} s vs first {first:.1f} s "
+              f"(wall ratio {second / first:.2f}x); the sync models' own time, dbt's start "
+              f"taken off: {own_second:.1f} s vs {own_first:.1f} s: ratio {ratio:.2f}x "
+              f"(target <= {TARGET:g}x): {verdict}; sync marts "
               + ("untouched" if not second_problems else "WRITTEN"))
         for p in second_problems:
             print(f"  {p}")
@@ -236,8 +250,8 @@ def main() -> int:
             f"{n['unique_id'].split('.')[2]} {n['execution_time']:.2f} s"
             for n in sorted(second_nodes, key=lambda n: -n["execution_time"])[:5]))
         print(f"redelivered (the eight files loaded again in {again_land:.1f} s, {duplicates} "
-              f"recorded as duplicates): build {redelivered:.1f} s, ratio "
-              f"{redelivered / first:.2f}x of the first; sync marts "
+              f"recorded as duplicates): build {redelivered:.1f} s, own time ratio "
+              f"{(redelivered - start_s) / own_first:.2f}x of the first's; sync marts "
               + ("untouched" if not redelivered_problems else "WRITTEN"))
         for p in redelivered_problems:
             print(f"  {p}")

@@ -51,8 +51,10 @@
         holds, its rows go (the new snapshot replaces them whole); otherwise
         nothing is touched. -#}
     {%- if is_incremental() -%}
+        {%- set current = sync_current_file_id(this.identifier | replace('stg_sync__', '')) %}
+        {#- Two ranges, not <>: an index on file_id answers them without a scan. #}
         delete from {{ this }}
-        where file_id <> {{ sync_current_file_id(this.identifier | replace('stg_sync__', '')) }}
+        where file_id < {{ current }} or file_id > {{ current }}
     {%- else -%}
         select 1
     {%- endif -%}

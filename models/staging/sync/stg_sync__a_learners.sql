@@ -1,3 +1,5 @@
+{{ config(indexes=[{'columns': ['file_id']}, {'columns': ['learner_id']}]) }}
+
 -- Side A's learners as they stand: the lines of the newest a_learners file
 -- (a full snapshot of side A: a row missing from it no longer exists there),
 -- typed; the *_text columns keep what was delivered, for messages.

@@ -1,3 +1,5 @@
+{{ config(indexes=[{'columns': ['file_id']}, {'columns': ['officer_id']}]) }}
+
 -- Side A's officers (assessors) as they stand: the lines of the newest a_officers file
 -- (a full snapshot of side A: a row missing from it no longer exists there),
 -- typed; the *_text columns keep what was delivered, for messages.

@@ -1,3 +1,5 @@
+{{ config(indexes=[{'columns': ['file_id']}, {'columns': ['learner_id', 'qualification_code']}]) }}
+
 -- Side A's qualifications of learners as they stand: the lines of the newest a_qualifications file
 -- (a full snapshot of side A: a row missing from it no longer exists there),
 -- typed; the *_text columns keep what was delivered, for messages.

@@ -1,3 +1,5 @@
+{{ config(indexes=[{'columns': ['file_id']}, {'columns': ['b_learner_id']}]) }}
+
 -- Side B's learners as they stand: the lines of the newest b_learners file
 -- (a full snapshot of side B: a row missing from it no longer exists there),
 -- typed; the *_text columns keep what was delivered, for messages.

@@ -1,3 +1,5 @@
+{{ config(indexes=[{'columns': ['file_id']}, {'columns': ['officer_id']}]) }}
+
 -- Side B's officers (assessors) as they stand: the lines of the newest b_officers file
 -- (a full snapshot of side B: a row missing from it no longer exists there),
 -- typed; the *_text columns keep what was delivered, for messages.

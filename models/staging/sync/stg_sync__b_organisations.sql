@@ -1,3 +1,5 @@
+{{ config(indexes=[{'columns': ['file_id']}, {'columns': ['org_id']}]) }}
+
 -- Side B's (the assessment platform) employer organisations as they stand: the lines of the newest b_organisations file
 -- (a full snapshot of side B: a row missing from it no longer exists there),
 -- typed; the *_text columns keep what was delivered, for messages.
