@@ -19,9 +19,10 @@ minutes at 2,000 learners.) Then, on that database:
   (mart_sync_differences by action, mart_sync_creates, mart_sync_conflicts,
   outbound_sync_to_b and outbound_sync_to_a) and written with
   `export sync --to b` and `--to a` (timed, file sizes);
-- second build, nothing changed: the same build again; its time against the
-  first's (target 0.3x or less). The sync marts must not be rewritten: their
-  row count, newest inputs fingerprint and the (xmin, ctid) of every row are
+- second build, nothing changed: the same build again (three times, the
+  median); its time against the first's (target 0.3x or less). The sync
+  marts must not be rewritten: their row count, newest inputs fingerprint
+  and the (xmin, ctid) of every row are
   the same before and after, and dbt reports 0 rows affected for each;
 - redelivered: the same eight files are loaded again (custody records them
   as duplicates) and the same build runs again; timed and checked the same
@@ -211,6 +212,9 @@ def main() -> int:
         second_nodes = dbt_run_results()
         second_affected = rows_affected(second_nodes)
         second_problems = unchanged(before, after, second_affected)
+        # Twice more, nothing changed still: the median of three, as for dbt's start.
+        second = statistics.median([second] + [timed(build, env=env, cwd=work)[0]
+                                               for _ in range(2)])
 
         again_land = land(cli, files, env, work)
         duplicates = query(url, "select count(*) from raw.file_manifest "

@@ -50,20 +50,3 @@
     analyze {{ this }}
 {%- endmacro %}
 
-
-{% macro refresh_visibility() -%}
-    {#- Post-hook, outside the build's transaction: statistics and the
-        visibility map of a table just written, so its key tests read its
-        indexes alone. PostgreSQL: vacuum (analyze); elsewhere nothing. A
-        table the build left as it was is vacuumed in a moment. -#}
-    {{ return(adapter.dispatch('refresh_visibility')()) }}
-{%- endmacro %}
-
-
-{% macro default__refresh_visibility() -%}
-{%- endmacro %}
-
-
-{% macro postgres__refresh_visibility() -%}
-    vacuum (analyze) {{ this }}
-{%- endmacro %}
