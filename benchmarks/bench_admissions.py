@@ -9,11 +9,13 @@ then in one run, on a scratch database:
   one-column text table.
 
 Prints the time of each part, the ratio of the whole path to the baseline,
-and the rows per second of the whole path. What follows the landing has its
+the rows per second of the whole path, and the slowest nodes of the build
+(dbt's run_results.json; `--slowest N`, 10 by default), to see where its
+time goes (docs/admissions.md, "Where a build's time goes"). What follows the landing has its
 own benchmarks: the matching (bench_matching.py) and the nightly cost of score
 evaluation on a history (bench_evaluation.py).
 
-    python benchmarks/bench_admissions.py [--records 200000] [--repeat 1]
+    python benchmarks/bench_admissions.py [--records 200000] [--repeat 1] [--slowest 10]
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, psql_binary, scratch_database, timed
+from common import ROOT, dbt_run_results, psql_binary, scratch_database, timed
 
 FORMATS = ("act_csv", "sat_csv")
 
@@ -34,6 +36,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=200_000)
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--slowest", type=int, default=10)
     args = ap.parse_args()
     from loaders.devtools.generate import generate, generate_people
 
@@ -46,7 +49,7 @@ def main() -> None:
             generate(fmt, files[fmt], args.records, seed=11, people=people)
         size_mb = sum(p.stat().st_size for p in files.values()) / 1e6
         cli = [sys.executable, str(ROOT / "cli.py"), "--quiet"]
-        lands, builds, copies, ratios, peaks = [], [], [], [], []
+        lands, builds, copies, ratios, peaks, nodes = [], [], [], [], [], []
         for _ in range(args.repeat):
             url, drop = scratch_database()
             try:
@@ -57,6 +60,7 @@ def main() -> None:
                     land += seconds
                     peaks.append(peak)
                 build, _ = timed(cli + ["build"], env=env, cwd=work)
+                nodes = dbt_run_results()
                 copy = 0.0
                 for fmt, path in files.items():
                     timed([psql_binary(), url, "-q", "-c", f"create table copy_{fmt} (line text)"])
@@ -80,6 +84,10 @@ def main() -> None:
               f"(land alone {land / copy:.2f})")
         print(f"whole path: {rows / (land + build):,.0f} rows/s; landing alone "
               f"{rows / land:,.0f} rows/s; loader peak memory {max(peaks)} MB")
+        print(f"slowest nodes of the (last) build, of {len(nodes)}; their times add up to "
+              f"{sum(n['execution_time'] for n in nodes):.1f} s over dbt's threads:")
+        for node in sorted(nodes, key=lambda n: -n["execution_time"])[:args.slowest]:
+            print(f"  {node['execution_time']:7.2f} s  {node['unique_id']}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
