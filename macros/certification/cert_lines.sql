@@ -51,21 +51,6 @@
 {%- endmacro %}
 
 
-{% macro cert_parse_decimal(expr) -%}
-    {{ return(adapter.dispatch('cert_parse_decimal')(expr)) }}
-{%- endmacro %}
-
-{% macro default__cert_parse_decimal(expr) -%}
-    {{ dbt.safe_cast(expr, dbt.type_numeric()) }}
-{%- endmacro %}
-
-{% macro postgres__cert_parse_decimal(expr) -%}
-    {#- PostgreSQL has no safe cast: only a plain decimal number is cast. -#}
-    case when {{ expr }} ~ '^[+-]?[0-9]{1,9}([.][0-9]{1,6})?$'
-        then cast({{ expr }} as {{ dbt.type_numeric() }}) end
-{%- endmacro %}
-
-
 {% macro cert_line_break() -%}
     {{ return(adapter.dispatch('cert_line_break')()) }}
 {%- endmacro %}

@@ -21,7 +21,7 @@ final as (
         address,
         prerequisites,
         instructors,
-        {{ cert_parse_decimal('credits') }} as credits,
+        {{ parse_decimal('credits') }} as credits,
         credits as credits_text,
         file_id,
         line_number,

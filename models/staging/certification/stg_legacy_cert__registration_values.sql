@@ -53,7 +53,7 @@ final as (
         'credits' as value_kind,
         value_text,
         cast(null as date) as date_value,
-        {{ cert_parse_decimal('value_text') }} as decimal_value
+        {{ parse_decimal('value_text') }} as decimal_value
     from credit_texts
     where value_text is not null
 
