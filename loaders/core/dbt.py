@@ -47,7 +47,6 @@ def dbt(ctx_db: Database, args: list[str], quiet: bool = False, capture: bool = 
     # (e.g. a seed's relationship to another seed) waits for a build that has both.
     # The environment or --indirect-selection on the command line still wins.
     env.setdefault("DBT_INDIRECT_SELECTION", "buildable")
-    env["PGOPTIONS"] = session_options(env.get("PGOPTIONS", ""))
     exe = Path(sys.executable).with_name("dbt")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "dbt.cli.main"]
     if vars and args and not args[0].startswith("-") and "--vars" not in args:
@@ -79,20 +78,6 @@ def dbt(ctx_db: Database, args: list[str], quiet: bool = False, capture: bool = 
         log.error("dbt %s failed:\n%s", args[0], "\n".join(failure_lines(lines)),
                   extra={"verbatim": True})
     return code
-
-
-# dbt's sessions sort and hash hundreds of thousands of rows per model (the
-# snapshots' key tests, the staging windows): with PostgreSQL's default
-# work_mem (4MB) each spills to disk. Per session, through libpq's PGOPTIONS,
-# so it holds on any server; a work_mem the caller's PGOPTIONS sets wins.
-DBT_WORK_MEM = "64MB"
-
-
-def session_options(options: str) -> str:
-    """PGOPTIONS for dbt's connections: the caller's, plus work_mem unless it sets one."""
-    if "work_mem" in options:
-        return options
-    return f"{options} -c work_mem={DBT_WORK_MEM}".strip()
 
 
 def _after_time(line: str) -> str:
