@@ -43,11 +43,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-from common import ROOT, psql_binary, scratch_database, timed
+from common import ROOT, database_like, psql_binary, query, scratch_database, timed
 
 FORMATS = ("legacy_cert_programs", "legacy_cert_components", "legacy_cert_program_components",
            "legacy_cert_registrations")
@@ -64,35 +63,6 @@ COLUMNS = {
 TABLES = {"programs": "program_code", "components": "component_code",
           "program_requirements": "program_code, component_code", "enrollments": "seqn"}
 RATIO_TARGET, MEMORY_TARGET, RESUME_TARGET = 5.0, 500, 1.2
-
-
-def database_like(admin: str, template: str) -> tuple[str, callable]:
-    """A copy of ``template`` on the same server; (url, drop)."""
-    import psycopg2
-
-    name = f"sbbench_{uuid.uuid4().hex[:8]}"
-    conn = psycopg2.connect(admin)
-    conn.autocommit = True
-    conn.cursor().execute(f"create database {name} template {template}")
-    url = urlunsplit(urlsplit(admin)._replace(path=f"/{name}"))
-
-    def drop():
-        conn.cursor().execute(f"drop database if exists {name} with (force)")
-        conn.close()
-
-    return url, drop
-
-
-def query(url: str, sql: str):
-    import psycopg2
-
-    conn = psycopg2.connect(url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetchall()
-    finally:
-        conn.close()
 
 
 def table_hashes(url: str) -> dict:
@@ -193,9 +163,6 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=100_000)
     args = ap.parse_args()
 
-    from loaders.core.db import database
-
-    admin = database().url(hide_password=False)
     work = Path(tempfile.mkdtemp(prefix="sb-bench-cert-"))
     # dbt parses the project once (partial parsing afterwards, as on any
     # machine that ran a command before): not part of any timed case.
@@ -213,7 +180,7 @@ def main() -> None:
             try:
                 land_s = land(files, template, folder)
                 copy_s = copy_baseline(files)
-                url, drop = database_like(admin, template_name)
+                url, drop = database_like(template_name)
                 try:
                     mig_s, mig_mb = timed(migrate_cmd(args.batch_size),
                                           env={"SCOREBRIDGE_DATABASE_URL": url,
@@ -232,7 +199,7 @@ def main() -> None:
                     failed = True
                 if n != args.registrations:
                     continue
-                url, drop = database_like(admin, template_name)
+                url, drop = database_like(template_name)
                 try:
                     first, resumed, at = killed_and_resumed(url, folder, args.batch_size)
                     same = table_hashes(url) == hashes

@@ -1,4 +1,4 @@
-"""Helpers for the benchmark scripts: a scratch database and child timing."""
+"""Helpers for the benchmark scripts: scratch databases, queries and child timing."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def scratch_database() -> tuple[str, callable]:
-    """A new database on the configured server; returns (url, drop)."""
+def _new_database(template: str | None = None) -> tuple[str, callable]:
+    """A new database on the configured server, empty or a copy of
+    ``template``; returns (url, drop)."""
     import psycopg2
 
     from loaders.core.db import database
@@ -24,7 +25,12 @@ def scratch_database() -> tuple[str, callable]:
     name = f"sbbench_{uuid.uuid4().hex[:8]}"
     conn = psycopg2.connect(admin)
     conn.autocommit = True
-    conn.cursor().execute(f"create database {name}")
+    try:
+        conn.cursor().execute(f"create database {name}"
+                              + (f" template {template}" if template else ""))
+    except Exception:
+        conn.close()
+        raise
     url = urlunsplit(urlsplit(admin)._replace(path=f"/{name}"))
 
     def drop():
@@ -32,6 +38,30 @@ def scratch_database() -> tuple[str, callable]:
         conn.close()
 
     return url, drop
+
+
+def scratch_database() -> tuple[str, callable]:
+    """A new database on the configured server; returns (url, drop)."""
+    return _new_database()
+
+
+def database_like(template_name: str) -> tuple[str, callable]:
+    """A copy of the database ``template_name`` (on the configured server,
+    with no other session connected to it); returns (url, drop)."""
+    return _new_database(template_name)
+
+
+def query(url: str, sql: str) -> list[tuple]:
+    """The rows of one statement, on a connection of its own."""
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchall()
+    finally:
+        conn.close()
 
 
 def timed(cmd: list[str], env: dict | None = None, stdout=subprocess.DEVNULL,
