@@ -129,6 +129,56 @@
 {%- endmacro %}
 
 
+{% macro admissions_xwalk_rows(xwalk) -%}
+    {#- A crosswalk seed as the rows admissions_xwalk_joins reads: one per
+        format and source value (a duplicate pair, which the seed's test
+        reports, cannot multiply the rows joined to it). -#}
+    select
+        format_name,
+        source_value,
+        min(target_value) as target_value
+    from {{ ref(xwalk) }}
+    group by format_name, source_value
+{%- endmacro %}
+
+
+{% macro admissions_xwalk_joins(rows, alias, format_name, value) -%}
+    {#- The crosswalk lookups of one value as four equality joins to the
+        crosswalk's rows (a CTE of admissions_xwalk_rows), in the order
+        admissions_translate tries them: this format and this value, any
+        format and this value, this format's default, the default for any
+        format. Joins, not a subquery per value: the score table looks up
+        four codes for each of millions of scores. -#}
+    {%- for suffix, fmt, source in [('fv', format_name, 'upper(' ~ value ~ ')'),
+                                    ('av', "'*'", 'upper(' ~ value ~ ')'),
+                                    ('fd', format_name, "'*'"),
+                                    ('ad', "'*'", "'*'")] %}
+    left join {{ rows }} as {{ alias }}_{{ suffix }}
+        on
+            {{ alias }}_{{ suffix }}.format_name = {{ fmt }}
+            and {{ alias }}_{{ suffix }}.source_value = {{ source }}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{% macro admissions_xwalk_value(alias, value) -%}
+    {#- The code admissions_xwalk_joins found for a value (as admissions_translate). -#}
+    case
+        when {{ value }} is null then null
+        when {{ alias }}_fv.source_value is not null then {{ alias }}_fv.target_value
+        when {{ alias }}_av.source_value is not null then {{ alias }}_av.target_value
+        when {{ alias }}_fd.source_value is not null then {{ alias }}_fd.target_value
+        else {{ alias }}_ad.target_value
+    end
+{%- endmacro %}
+
+
+{% macro admissions_xwalk_found(alias, value) -%}
+    {#- False when a present value only reaches the default (as admissions_in_xwalk). -#}
+    ({{ value }} is null or {{ alias }}_fv.source_value is not null or {{ alias }}_av.source_value is not null)
+{%- endmacro %}
+
+
 {% macro admissions_in_xwalk(xwalk, format_name, value) -%}
     {#- False when a present value only reaches the wildcard default. -#}
     (

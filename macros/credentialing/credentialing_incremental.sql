@@ -49,4 +49,3 @@
 {% macro postgres__refresh_statistics() -%}
     analyze {{ this }}
 {%- endmacro %}
-

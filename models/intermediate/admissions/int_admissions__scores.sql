@@ -60,29 +60,46 @@ field_errors as (
 
 ),
 
+xwalk_genders as (
+
+    {{ admissions_xwalk_rows('xwalk_admissions__genders') }}
+
+),
+
+xwalk_states as (
+
+    {{ admissions_xwalk_rows('xwalk_admissions__states') }}
+
+),
+
+xwalk_countries as (
+
+    {{ admissions_xwalk_rows('xwalk_admissions__countries') }}
+
+),
+
+xwalk_grade_levels as (
+
+    {{ admissions_xwalk_rows('xwalk_admissions__grade_levels') }}
+
+),
+
 translated as (
 
+    -- The code crosswalks as joins (admissions_xwalk_joins), four per crosswalk.
     select
         u.*,
         coalesce(t.target_value, d.target_value) as test_code,
         coalesce(t.test_name, d.test_name) as test_name,
         coalesce(t.is_official, d.is_official) and coalesce(upper(u.is_expired), 'N') <> 'Y' as is_official,
-        {{ admissions_translate('xwalk_admissions__genders', 'u.format_name', 'u.gender') }}
-            as gender_code,
-        {{ admissions_translate('xwalk_admissions__states', 'u.format_name', 'u.state') }}
-            as state_code,
-        {{ admissions_translate('xwalk_admissions__countries', 'u.format_name', 'u.country') }}
-            as country_code,
-        {{ admissions_translate('xwalk_admissions__grade_levels', 'u.format_name', 'u.grade_level') }}
-            as grade_level_code,
-        {{ admissions_in_xwalk('xwalk_admissions__genders', 'u.format_name', 'u.gender') }}
-            as is_gender_in_xwalk,
-        {{ admissions_in_xwalk('xwalk_admissions__states', 'u.format_name', 'u.state') }}
-            as is_state_in_xwalk,
-        {{ admissions_in_xwalk('xwalk_admissions__countries', 'u.format_name', 'u.country') }}
-            as is_country_in_xwalk,
-        {{ admissions_in_xwalk('xwalk_admissions__grade_levels', 'u.format_name', 'u.grade_level') }}
-            as is_grade_level_in_xwalk
+        {{ admissions_xwalk_value('x_gender', 'u.gender') }} as gender_code,
+        {{ admissions_xwalk_value('x_state', 'u.state') }} as state_code,
+        {{ admissions_xwalk_value('x_country', 'u.country') }} as country_code,
+        {{ admissions_xwalk_value('x_grade_level', 'u.grade_level') }} as grade_level_code,
+        {{ admissions_xwalk_found('x_gender', 'u.gender') }} as is_gender_in_xwalk,
+        {{ admissions_xwalk_found('x_state', 'u.state') }} as is_state_in_xwalk,
+        {{ admissions_xwalk_found('x_country', 'u.country') }} as is_country_in_xwalk,
+        {{ admissions_xwalk_found('x_grade_level', 'u.grade_level') }} as is_grade_level_in_xwalk
     from unpivoted as u
     left join tests as t
         on
@@ -92,6 +109,10 @@ translated as (
         on
             d.format_name = '*'
             and d.source_value = '*'
+    {{ admissions_xwalk_joins('xwalk_genders', 'x_gender', 'u.format_name', 'u.gender') }}
+    {{ admissions_xwalk_joins('xwalk_states', 'x_state', 'u.format_name', 'u.state') }}
+    {{ admissions_xwalk_joins('xwalk_countries', 'x_country', 'u.format_name', 'u.country') }}
+    {{ admissions_xwalk_joins('xwalk_grade_levels', 'x_grade_level', 'u.format_name', 'u.grade_level') }}
 
 ),
 
