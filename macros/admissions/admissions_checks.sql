@@ -143,16 +143,16 @@
 
 
 {% macro admissions_xwalk_joins(rows, alias, format_name, value) -%}
-    {#- The crosswalk lookups of one value as four equality joins to the
+    {#- The crosswalk lookups of one value as equality joins to the
         crosswalk's rows (a CTE of admissions_xwalk_rows), in the order
         admissions_translate tries them: this format and this value, any
-        format and this value, this format's default, the default for any
-        format. Joins, not a subquery per value: the score table looks up
-        four codes for each of millions of scores. -#}
+        format and this value, this format's default; then the default for
+        any format (admissions_xwalk_value: a subquery that names no row, so
+        the database reads it once). Joins, not a subquery per value: the
+        score table looks up four codes for each of millions of scores. -#}
     {%- for suffix, fmt, source in [('fv', format_name, 'upper(' ~ value ~ ')'),
                                     ('av', "'*'", 'upper(' ~ value ~ ')'),
-                                    ('fd', format_name, "'*'"),
-                                    ('ad', "'*'", "'*'")] %}
+                                    ('fd', format_name, "'*'")] %}
     left join {{ rows }} as {{ alias }}_{{ suffix }}
         on
             {{ alias }}_{{ suffix }}.format_name = {{ fmt }}
@@ -161,14 +161,18 @@
 {%- endmacro %}
 
 
-{% macro admissions_xwalk_value(alias, value) -%}
-    {#- The code admissions_xwalk_joins found for a value (as admissions_translate). -#}
+{% macro admissions_xwalk_value(rows, alias, value) -%}
+    {#- The code admissions_xwalk_joins found for a value, else the default for
+        any format (as admissions_translate). -#}
     case
         when {{ value }} is null then null
         when {{ alias }}_fv.source_value is not null then {{ alias }}_fv.target_value
         when {{ alias }}_av.source_value is not null then {{ alias }}_av.target_value
         when {{ alias }}_fd.source_value is not null then {{ alias }}_fd.target_value
-        else {{ alias }}_ad.target_value
+        else (
+            select any_format.target_value from {{ rows }} as any_format
+            where any_format.format_name = '*' and any_format.source_value = '*'
+        )
     end
 {%- endmacro %}
 

@@ -86,16 +86,16 @@ xwalk_grade_levels as (
 
 translated as (
 
-    -- The code crosswalks as joins (admissions_xwalk_joins), four per crosswalk.
+    -- The code crosswalks as joins (admissions_xwalk_joins), three per crosswalk.
     select
         u.*,
         coalesce(t.target_value, d.target_value) as test_code,
         coalesce(t.test_name, d.test_name) as test_name,
         coalesce(t.is_official, d.is_official) and coalesce(upper(u.is_expired), 'N') <> 'Y' as is_official,
-        {{ admissions_xwalk_value('x_gender', 'u.gender') }} as gender_code,
-        {{ admissions_xwalk_value('x_state', 'u.state') }} as state_code,
-        {{ admissions_xwalk_value('x_country', 'u.country') }} as country_code,
-        {{ admissions_xwalk_value('x_grade_level', 'u.grade_level') }} as grade_level_code,
+        {{ admissions_xwalk_value('xwalk_genders', 'x_gender', 'u.gender') }} as gender_code,
+        {{ admissions_xwalk_value('xwalk_states', 'x_state', 'u.state') }} as state_code,
+        {{ admissions_xwalk_value('xwalk_countries', 'x_country', 'u.country') }} as country_code,
+        {{ admissions_xwalk_value('xwalk_grade_levels', 'x_grade_level', 'u.grade_level') }} as grade_level_code,
         {{ admissions_xwalk_found('x_gender', 'u.gender') }} as is_gender_in_xwalk,
         {{ admissions_xwalk_found('x_state', 'u.state') }} as is_state_in_xwalk,
         {{ admissions_xwalk_found('x_country', 'u.country') }} as is_country_in_xwalk,
