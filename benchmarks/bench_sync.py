@@ -59,7 +59,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, dbt_run_results, psql_binary, scratch_database, timed
+from common import ROOT, dbt_run_results, psql_binary, query, scratch_database, timed
 
 SELECT = "+path:models/marts/sync +path:models/intermediate/sync"
 MARTS = ("mart_sync_differences", "mart_sync_creates", "mart_sync_conflicts")
@@ -70,18 +70,6 @@ SYNC = {"enabled": True, "learner_mode": "push", "officer_mode": "pull",
         "update_gender": True, "update_ethnicity": True, "send_disability": True,
         "student_id_from_lrn": True, "risk_from_coach": True,
         "push_employer_changes": True, "push_assessor_changes": True}
-
-
-def query(url: str, sql: str) -> list[tuple]:
-    import psycopg2
-
-    conn = psycopg2.connect(url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetchall()
-    finally:
-        conn.close()
 
 
 def write_config(work: Path) -> Path:
