@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='table', post_hook=["{{ refresh_statistics() }}"]) }}
 
 -- Records whose outcome is new, each with the proposal (the one new person)
 -- it belongs to. Records of one new person become one proposal, within a
