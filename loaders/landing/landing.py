@@ -373,6 +373,11 @@ def _dlt_env() -> None:
         dlt_log.addFilter(_no_dlt_errors)
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
+    # dlt holds a Ctrl-C or SIGTERM back until its normalize or load step ends,
+    # and a step that then finishes lands the file and exits 0: the signal is
+    # lost. Off, it interrupts the landing at once and the file is recorded as
+    # failed (tests/test_custody.py, the interrupted command).
+    os.environ.setdefault("RUNTIME__INTERCEPT_SIGNALS", "false")
     # Plain files (no gzip) and ~100k rows a file: several files load in
     # parallel COPY streams, and memory stays flat however big the input.
     os.environ.setdefault("DATA_WRITER__DISABLE_COMPRESSION", "true")
