@@ -58,6 +58,7 @@
         {{ admissions_quote(format_name) }} as format_name,
         file_id,
         line_number,
+        loaded_at,
         {{ admissions_quote(col.header) }} as field_name,
         {{ admissions_quote(col.type) }} as data_type,
         {{ value }} as field_value,
@@ -84,6 +85,7 @@
         {%- endif %}
     from {{ rel }}
     where parse_error is null
+        and {{ admissions_landed_since() }}
         {%- if not col.required %}
         and {{ value }} is not null
         {%- endif %}
@@ -96,6 +98,7 @@
         {{ admissions_quote(format_name) }} as format_name,
         file_id,
         line_number,
+        loaded_at,
         '(record)' as field_name,
         'record' as data_type,
         left(raw_record, 200) as field_value,
@@ -103,6 +106,7 @@
         parse_error as rule_detail
     from {{ rel }}
     where parse_error is not null
+        and {{ admissions_landed_since() }}
     {%- for branch, served in admissions_version_groups(versions, branches) %}
     union all
     {{- branch }}
@@ -238,6 +242,7 @@
         {{ fmt }} as format_name,
         file_id,
         line_number,
+        loaded_at,
         {{ f['administration'] }} as administration,
         {{ admissions_quote(f['column_name']) }} as field_name,
         {%- for role in roles %}
@@ -262,6 +267,7 @@
         cast({{ score }} as numeric) as written_score
     from {{ rel }}
     where parse_error is null
+        and {{ admissions_landed_since() }}
         and {{ score }} is not null
     {%- endset -%}
     {%- do own.append(branch) -%}

@@ -52,6 +52,7 @@ with
 staged as (
 
     select * from {{ ref(admissions_staging_model(format_name)) }}
+    where {{ admissions_landed_since() }}
 
 ),
 
@@ -88,6 +89,7 @@ cleaned{{ suffix }} as (
         file_id,
         line_number,
         load_id,
+        loaded_at,
         parse_error,
         raw_record,
         {%- if is_fixed %}
@@ -118,6 +120,7 @@ parsed{{ suffix }} as (
         file_id,
         line_number,
         load_id,
+        loaded_at,
         parse_error,
         {%- if is_fixed %}
         coalesce(raw_record, record) as raw_record,

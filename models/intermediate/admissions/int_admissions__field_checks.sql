@@ -1,5 +1,3 @@
-{{ config(materialized="table") }}
-
 -- Generated from seeds/layouts/layout_columns.csv (macros/admissions/admissions_checks.sql):
 -- every typed or required value of every admissions file, with the first rule it breaks.
 with

@@ -1,4 +1,4 @@
-{{ config(materialized="table") }}
+{{ config(materialized="table", indexes=[{"columns": ["file_id"]}]) }}
 
 -- The layout version each admissions file is read with (seeds/layouts/layout_versions.csv):
 -- the newest version whose signature the file carries (CSV: every column the

@@ -1,3 +1,5 @@
+{{ config(materialized="table", indexes=[{"columns": ["file_id"]}]) }}
+
 -- Admissions files whose layout drifted, quarantined as a whole: none of
 -- their rows reach int_admissions__scores. One row per file and rule.
 with
@@ -19,16 +21,10 @@ file_layouts as (
 
 ),
 
-records as (
+-- Each file's counts (lines, wrong-length records, unparsed values).
+file_checks as (
 
-    select * from {{ ref('int_admissions__records') }}
-
-),
-
-checks as (
-
-    select * from {{ ref('int_admissions__field_checks') }}
-    where data_type in ('date', 'integer', 'numeric')
+    select * from {{ ref('int_admissions__file_checks') }}
 
 ),
 
@@ -47,20 +43,17 @@ missing_columns as (
 record_lengths as (
 
     select
-        r.file_id,
+        c.file_id,
         l.layout_version,
         l.expected_record_length,
         l.record_length as usual_record_length,
-        count(*) as records,
-        sum(case when r.is_record_length_wrong then 1 else 0 end) as wrong_records,
-        min(case when r.is_record_length_wrong then r.line_number end) as first_wrong_line
-    from records as r
+        c.length_checked_records as records,
+        c.wrong_length_records as wrong_records,
+        c.first_wrong_length_line as first_wrong_line
+    from file_checks as c
     inner join file_layouts as l
-        on r.file_id = l.file_id
-    where
-        l.expected_record_length is not null
-        and r.record_length > 0
-    group by r.file_id, l.layout_version, l.expected_record_length, l.record_length
+        on c.file_id = l.file_id
+    where l.expected_record_length is not null
 
 ),
 
@@ -98,12 +91,10 @@ parse_share as (
 
     select
         file_id,
-        count(*) as checked_values,
-        sum(
-            case when rule in ('not_a_date', 'not_an_integer', 'not_a_number') then 1 else 0 end
-        ) as unparsed_values
-    from checks
-    group by file_id
+        checked_values,
+        unparsed_values
+    from file_checks
+    where checked_values > 0
 
 ),
 

@@ -18,10 +18,12 @@ file_layouts as (
             '{{ format_name }}' as format_name,
             file_id,
             line_number,
+            loaded_at,
             parse_error,
             layout_version,
             {{ 'record_length' if not format_name.endswith('_csv') else 'cast(null as integer) as record_length' }}
         from {{ ref(admissions_parsed_model(format_name)) }}
+        where {{ admissions_landed_since() }}
 
     ),
 {% endfor %}

@@ -1,14 +1,40 @@
-{{ config(materialized="table") }}
+{{ config(
+    post_hook=["{{ admissions_drop_displaced_scores() }}"],
+    indexes=[
+        {'columns': ['file_id']},
+        {'columns': ['loaded_at']},
+        {'columns': ['score_key']},
+        {'columns': ['rebuilt_at']},
+        {'columns': ['test_code', 'vendor_person_id', 'component_code']},
+    ],
+) }}
 
 -- The one admissions score table: every score of every test in long form,
 -- person key as the vendor gave it, codes translated, duplicates counted once.
 -- Files quarantined for layout drift are left out entirely, and so are
 -- fixed-width records of the wrong length in a file that lands.
+-- Incremental (delete+insert by file_id, like the rest of the chain): a build
+-- reads the scores landed since its newest row. Dedupe across files still
+-- holds: a new score whose score_key is already here from an earlier file is
+-- left out; a row here from a later file that a new score precedes (a file
+-- landed late) is taken out, its file's other rows written again.
+{%- set columns = [
+    'score_id', 'score_key', 'format_name', 'file_id', 'file_name', 'line_number',
+    'loaded_at', 'administration', 'field_name', 'vendor_person_id', 'first_name',
+    'middle_name', 'last_name', 'birth_date', 'gender', 'gender_code', 'address_line1',
+    'city', 'state', 'state_code', 'zip', 'country', 'country_code', 'email', 'phone', 'ssn',
+    'grade_level', 'grade_level_code', 'test_code', 'test_name', 'test_form', 'edition',
+    'component_code', 'component', 'component_field_name', 'score', 'test_date',
+    'is_official', 'has_error', 'is_out_of_component_range', 'is_component_in_xwalk',
+    'is_gender_in_xwalk', 'is_state_in_xwalk', 'is_country_in_xwalk',
+    'is_grade_level_in_xwalk',
+] %}
 with
 
 unpivoted as (
 
     select * from {{ ref('int_admissions__scores_unpivoted') }}
+    where {{ admissions_landed_since() }}
 
 ),
 
@@ -25,7 +51,9 @@ wrong_length_records as (
         file_id,
         line_number
     from {{ ref('int_admissions__records') }}
-    where is_record_length_wrong
+    where
+        is_record_length_wrong
+        and {{ admissions_landed_since() }}
 
 ),
 
@@ -57,6 +85,7 @@ field_errors as (
     where
         rule is not null
         and field_name <> '(record)'
+        and {{ admissions_landed_since() }}
 
 ),
 
@@ -164,17 +193,17 @@ flagged as (
 
 ),
 
--- The same score of the same person, test, component and date counts once,
--- whether repeated in one file or sent again in another: the first wins.
-ranked as (
+kept as (
 
     select
         f.*,
-        row_number() over (
-            partition by
-                f.test_code, f.vendor_person_id, f.component_code, f.test_date, f.score
-            order by f.file_id, f.line_number, f.administration
-        ) as occurrence
+        -- The dedupe key: the same score of the same person, test, component and date.
+        md5(
+            coalesce('=' || f.test_code, '-') || '|' || coalesce('=' || f.vendor_person_id, '-')
+            || '|' || coalesce('=' || f.component_code, '-') || '|'
+            || coalesce('=' || cast(f.test_date as {{ dbt.type_string() }}), '-') || '|'
+            || coalesce('=' || cast(f.score as {{ dbt.type_string() }}), '-')
+        ) as score_key
     from flagged as f
     where
         f.file_id not in (select q.file_id from quarantined as q)
@@ -185,59 +214,106 @@ ranked as (
 
 ),
 
-final as (
+-- The same score of the same person, test, component and date counts once,
+-- whether repeated in one file or sent again in another: the first wins.
+ranked as (
+
+    select
+        k.*,
+        row_number() over (
+            partition by k.score_key
+            order by k.file_id, k.line_number, k.administration
+        ) as occurrence
+    from kept as k
+
+),
+
+landed as (
 
     select
         md5(
             r.format_name || '|' || cast(r.file_id as text) || '|'
             || cast(r.line_number as text) || '|' || r.field_name
         ) as score_id,
-        r.format_name,
-        r.file_id,
         m.file_name,
-        r.line_number,
-        r.administration,
-        r.field_name,
-        r.vendor_person_id,
-        r.first_name,
-        r.middle_name,
-        r.last_name,
-        r.birth_date,
-        r.gender,
-        r.gender_code,
-        r.address_line1,
-        r.city,
-        r.state,
-        r.state_code,
-        r.zip,
-        r.country,
-        r.country_code,
-        r.email,
-        r.phone,
-        r.ssn,
-        r.grade_level,
-        r.grade_level_code,
-        r.test_code,
-        r.test_name,
-        r.test_form,
-        r.edition,
-        r.component_code,
-        r.component,
-        r.component_field_name,
-        r.score,
-        r.test_date,
-        r.is_official,
-        r.has_error,
-        r.is_out_of_component_range,
-        r.is_component_in_xwalk,
-        r.is_gender_in_xwalk,
-        r.is_state_in_xwalk,
-        r.is_country_in_xwalk,
-        r.is_grade_level_in_xwalk
+        r.*
     from ranked as r
     left join manifest as m
         on r.file_id = m.file_id
     where r.occurrence = 1
+
+),
+{% if is_incremental() %}
+-- The files this build writes; their rows here are replaced.
+batch_files as (
+
+    select distinct file_id from unpivoted
+
+),
+
+-- Rows already here from other files.
+held as (
+
+    select * from {{ this }}
+    where file_id not in (select b.file_id from batch_files as b)
+
+),
+
+-- A new score counts unless an earlier file already delivered it.
+new_scores as (
+
+    select l.*
+    from landed as l
+    where not exists (
+        select 1 from held as h
+        where h.score_key = l.score_key and h.file_id < l.file_id
+    )
+
+),
+
+-- Rows here that a new score precedes (its file landed late): their files'
+-- other rows are written again, without them.
+displaced_files as (
+
+    select distinct h.file_id
+    from held as h
+    inner join new_scores as n
+        on h.score_key = n.score_key
+    where h.file_id > n.file_id
+
+),
+
+rewritten as (
+
+    select h.*
+    from held as h
+    where
+        h.file_id in (select d.file_id from displaced_files as d)
+        and not exists (
+            select 1 from new_scores as n
+            where n.score_key = h.score_key and n.file_id < h.file_id
+        )
+
+),
+{% endif %}
+
+final as (
+
+    select
+        {%- for column in columns %}
+        {{ column }},
+        {%- endfor %}
+        {{ rebuilt_at() }} as rebuilt_at
+    from {{ 'new_scores' if is_incremental() else 'landed' }}
+    {%- if is_incremental() %}
+    union all
+    select
+        {%- for column in columns %}
+        {{ column }},
+        {%- endfor %}
+        {{ rebuilt_at() }} as rebuilt_at
+    from rewritten
+    {%- endif %}
 
 )
 

@@ -1,9 +1,40 @@
-with
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='person_test_component_id',
+    on_schema_change='fail',
+    post_hook=["{{ refresh_statistics() }}"],
+    indexes=[{'columns': ['person_test_component_id'], 'unique': True}, {'columns': ['rebuilt_at']}],
+) }}
 
+-- Incremental (delete+insert by person_test_component_id): a build computes
+-- again the test components of the persons with a score row that
+-- int_admissions__scores wrote since this table's newest row, from all their
+-- scores.
+with
+{% if is_incremental() %}
+changed as (
+
+    select distinct
+        test_code,
+        vendor_person_id,
+        component_code
+    from {{ ref('int_admissions__scores') }}
+    where {{ admissions_rebuilt_since() }}
+
+),
+{% endif %}
 scores as (
 
-    select * from {{ ref('int_admissions__scores') }}
-    where not has_error
+    select s.* from {{ ref('int_admissions__scores') }} as s
+    {%- if is_incremental() %}
+    inner join changed as c
+        on
+            s.test_code = c.test_code
+            and s.vendor_person_id = c.vendor_person_id
+            and s.component_code = c.component_code
+    {%- endif %}
+    where not s.has_error
 
 ),
 
@@ -63,7 +94,8 @@ final as (
         l.test_date as latest_test_date,
         s.first_test_date,
         s.scores_received,
-        s.has_official_score
+        s.has_official_score,
+        {{ rebuilt_at() }} as rebuilt_at
     from latest as l
     inner join summary as s
         on
