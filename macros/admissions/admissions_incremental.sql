@@ -57,3 +57,32 @@
             )
     {%- endif -%}
 {%- endmacro %}
+
+
+{% macro admissions_in_batch(column='file_id') -%}
+    {#- In an incremental build: the row's file is one of the model's
+        batch_files CTE; always true otherwise. -#}
+    {%- if is_incremental() -%}
+        {{ column }} in (select b.file_id from batch_files as b)
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro admissions_changed_components(alias) -%}
+    {#- mart_scores_by_person in an incremental build: the row's test
+        component of a person is one of the `changed` CTE; always true
+        otherwise. -#}
+    {%- if is_incremental() -%}
+        exists (
+            select 1 from changed as c
+            where
+                c.test_code = {{ alias }}.test_code
+                and c.vendor_person_id = {{ alias }}.vendor_person_id
+                and c.component_code = {{ alias }}.component_code
+        )
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}

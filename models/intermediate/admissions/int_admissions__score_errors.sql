@@ -11,24 +11,24 @@
 -- score from a later file, and that file's errors on its scores with it).
 with
 {% if is_incremental() %}
-batch_files as (
+    batch_files as (
 
-    select file_id from {{ ref('int_admissions__records') }}
-    where {{ admissions_landed_since() }}
-    union
-    select file_id from {{ ref('int_admissions__scores') }}
-    where {{ admissions_rebuilt_since() }}
-    union
-    -- A file whose every score a file landed late took over (no score row left).
-    select e.file_id from {{ this }} as e
-    where
-        e.rule in ('not_in_crosswalk', 'out_of_range')
-        and not exists (
-            select 1 from {{ ref('int_admissions__scores') }} as s
-            where s.file_id = e.file_id
-        )
+        select file_id from {{ ref('int_admissions__records') }}
+        where {{ admissions_landed_since() }}
+        union
+        select file_id from {{ ref('int_admissions__scores') }}
+        where {{ admissions_rebuilt_since() }}
+        union
+        -- A file whose every score a file landed late took over (no score row left).
+        select e.file_id from {{ this }} as e
+        where
+            e.rule in ('not_in_crosswalk', 'out_of_range')
+            and not exists (
+                select 1 from {{ ref('int_admissions__scores') }} as s
+                where s.file_id = e.file_id
+            )
 
-),
+    ),
 {% endif %}
 
 checks as (
@@ -36,18 +36,14 @@ checks as (
     select * from {{ ref('int_admissions__field_checks') }}
     where
         rule is not null
-        {%- if is_incremental() %}
-        and file_id in (select b.file_id from batch_files as b)
-        {%- endif %}
+        and {{ admissions_in_batch() }}
 
 ),
 
 scores as (
 
     select * from {{ ref('int_admissions__scores') }}
-    {%- if is_incremental() %}
-    where file_id in (select b.file_id from batch_files as b)
-    {%- endif %}
+    where {{ admissions_in_batch() }}
 
 ),
 
@@ -66,9 +62,7 @@ manifest as (
 records as (
 
     select * from {{ ref('int_admissions__records') }}
-    {%- if is_incremental() %}
-    where file_id in (select b.file_id from batch_files as b)
-    {%- endif %}
+    where {{ admissions_in_batch() }}
 
 ),
 
@@ -187,7 +181,7 @@ file_marks as (
         max(loaded_at) as loaded_at,
         cast(null as text) as field_name,
         cast(null as text) as field_value,
-        cast(null as text) as rule,
+        cast(null as text) as rule,  -- noqa: RF04
         cast(null as text) as rule_detail
     from records
     group by file_id

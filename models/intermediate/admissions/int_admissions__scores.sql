@@ -244,59 +244,60 @@ landed as (
 
 ),
 {% if is_incremental() %}
--- The files this build writes; their rows here are replaced.
-batch_files as (
+    -- The files this build writes; their rows here are replaced.
+    batch_files as (
 
-    select distinct file_id from unpivoted
+        select distinct file_id from unpivoted
 
-),
+    ),
 
--- Rows already here from other files.
-held as (
+    -- Rows already here from other files.
+    held as (
 
-    select * from {{ this }}
-    where file_id not in (select b.file_id from batch_files as b)
+        select * from {{ this }}
+        where file_id not in (select b.file_id from batch_files as b)
 
-),
+    ),
 
--- A new score counts unless an earlier file already delivered it.
-new_scores as (
+    -- A new score counts unless an earlier file already delivered it.
+    new_scores as (
 
-    select l.*
-    from landed as l
-    where not exists (
-        select 1 from held as h
-        where h.score_key = l.score_key and h.file_id < l.file_id
-    )
-
-),
-
--- Rows here that a new score precedes (its file landed late): their files'
--- other rows are written again, without them.
-displaced_files as (
-
-    select distinct h.file_id
-    from held as h
-    inner join new_scores as n
-        on h.score_key = n.score_key
-    where h.file_id > n.file_id
-
-),
-
-rewritten as (
-
-    select h.*
-    from held as h
-    where
-        h.file_id in (select d.file_id from displaced_files as d)
-        and not exists (
-            select 1 from new_scores as n
-            where n.score_key = h.score_key and n.file_id < h.file_id
+        select l.*
+        from landed as l
+        where not exists (
+            select 1 from held as h
+            where h.score_key = l.score_key and h.file_id < l.file_id
         )
 
-),
+    ),
+
+    -- Rows here that a new score precedes (its file landed late): their files'
+    -- other rows are written again, without them.
+    displaced_files as (
+
+        select distinct h.file_id
+        from held as h
+        inner join new_scores as n
+            on h.score_key = n.score_key
+        where h.file_id > n.file_id
+
+    ),
+
+    rewritten as (
+
+        select h.*
+        from held as h
+        where
+            h.file_id in (select d.file_id from displaced_files as d)
+            and not exists (
+                select 1 from new_scores as n
+                where n.score_key = h.score_key and n.file_id < h.file_id
+            )
+
+    ),
 {% endif %}
 
+-- noqa: disable=LT02
 final as (
 
     select

@@ -22,34 +22,32 @@ all_files as (
 
 ),
 {% if is_incremental() %}
-batch_files as (
+    batch_files as (
 
-    select a.file_id
-    from all_files as a
-    left join {{ this }} as t
-        on a.file_id = t.file_id
-    where t.file_id is null or t.status <> a.status
-    union
-    select file_id from {{ ref('int_admissions__score_errors') }}
-    where {{ admissions_rebuilt_since() }}
-    union
-    -- A file whose every score a file landed late took over.
-    select t.file_id from {{ this }} as t
-    where
-        t.scores_loaded > 0
-        and not exists (
-            select 1 from {{ ref('int_admissions__scores') }} as s
-            where s.file_id = t.file_id
-        )
+        select a.file_id
+        from all_files as a
+        left join {{ this }} as t
+            on a.file_id = t.file_id
+        where t.file_id is null or t.status <> a.status
+        union
+        select file_id from {{ ref('int_admissions__score_errors') }}
+        where {{ admissions_rebuilt_since() }}
+        union
+        -- A file whose every score a file landed late took over.
+        select t.file_id from {{ this }} as t
+        where
+            t.scores_loaded > 0
+            and not exists (
+                select 1 from {{ ref('int_admissions__scores') }} as s
+                where s.file_id = t.file_id
+            )
 
-),
+    ),
 {% endif %}
 manifest as (
 
     select * from all_files
-    {%- if is_incremental() %}
-    where file_id in (select b.file_id from batch_files as b)
-    {%- endif %}
+    where {{ admissions_in_batch() }}
 
 ),
 

@@ -13,28 +13,23 @@
 -- scores.
 with
 {% if is_incremental() %}
-changed as (
+    changed as (
 
-    select distinct
-        test_code,
-        vendor_person_id,
-        component_code
-    from {{ ref('int_admissions__scores') }}
-    where {{ admissions_rebuilt_since() }}
+        select distinct
+            test_code,
+            vendor_person_id,
+            component_code
+        from {{ ref('int_admissions__scores') }}
+        where {{ admissions_rebuilt_since() }}
 
-),
+    ),
 {% endif %}
 scores as (
 
     select s.* from {{ ref('int_admissions__scores') }} as s
-    {%- if is_incremental() %}
-    inner join changed as c
-        on
-            s.test_code = c.test_code
-            and s.vendor_person_id = c.vendor_person_id
-            and s.component_code = c.component_code
-    {%- endif %}
-    where not s.has_error
+    where
+        not s.has_error
+        and {{ admissions_changed_components('s') }}
 
 ),
 
