@@ -115,24 +115,6 @@
 {% endmacro %}
 
 
-{% macro admissions_translate(xwalk, format_name, value) -%}
-    {#- A code through a crosswalk seed: the exact value for this format, then
-        for any format, then the wildcard default. Null stays null (missing). -#}
-    case
-        when {{ value }} is not null then (
-            select x.target_value
-            from {{ ref(xwalk) }} as x
-            where x.format_name in ({{ format_name }}, '*')
-                and x.source_value in (upper({{ value }}), '*')
-            order by
-                case when x.source_value = '*' then 1 else 0 end,
-                case when x.format_name = '*' then 1 else 0 end
-            limit 1
-        )
-    end
-{%- endmacro %}
-
-
 {% macro admissions_xwalk_rows(xwalk) -%}
     {#- A crosswalk seed as the rows admissions_xwalk_joins reads: one per
         format and source value (a duplicate pair, which the seed's test
@@ -148,12 +130,13 @@
 
 {% macro admissions_xwalk_joins(rows, alias, format_name, value) -%}
     {#- The crosswalk lookups of one value as equality joins to the
-        crosswalk's rows (a CTE of admissions_xwalk_rows), in the order
-        admissions_translate tries them: this format and this value, any
-        format and this value, this format's default; then the default for
-        any format (admissions_xwalk_value: a subquery that names no row, so
-        the database reads it once). Joins, not a subquery per value: the
-        score table looks up four codes for each of millions of scores. -#}
+        crosswalk's rows (a CTE or a subquery of admissions_xwalk_rows), in
+        the crosswalks' order of precedence: this format and this value (upper
+        case), any format and this value, this format's default (`*`); then
+        the default for any format (admissions_xwalk_value: a subquery that
+        names no row, so the database reads it once). Null stays null
+        (missing). Joins, not a subquery per value: the score table looks up
+        four codes for each of millions of scores. -#}
     {%- for suffix, fmt, source in [('fv', format_name, 'upper(' ~ value ~ ')'),
                                     ('av', "'*'", 'upper(' ~ value ~ ')'),
                                     ('fd', format_name, "'*'")] %}
@@ -167,7 +150,7 @@
 
 {% macro admissions_xwalk_value(rows, alias, value) -%}
     {#- The code admissions_xwalk_joins found for a value, else the default for
-        any format (as admissions_translate). -#}
+        any format. -#}
     case
         when {{ value }} is null then null
         when {{ alias }}_fv.source_value is not null then {{ alias }}_fv.target_value
@@ -182,22 +165,8 @@
 
 
 {% macro admissions_xwalk_found(alias, value) -%}
-    {#- False when a present value only reaches the default (as admissions_in_xwalk). -#}
+    {#- False when a present value only reaches a wildcard default. -#}
     ({{ value }} is null or {{ alias }}_fv.source_value is not null or {{ alias }}_av.source_value is not null)
-{%- endmacro %}
-
-
-{% macro admissions_in_xwalk(xwalk, format_name, value) -%}
-    {#- False when a present value only reaches the wildcard default. -#}
-    (
-        {{ value }} is null
-        or exists (
-            select 1
-            from {{ ref(xwalk) }} as x
-            where x.format_name in ({{ format_name }}, '*')
-                and x.source_value = upper({{ value }})
-        )
-    )
 {%- endmacro %}
 
 
@@ -254,9 +223,10 @@
         {{ admissions_quote(ns.id_field) }} as person_id_field_name,
         {%- if f['component_column'] %}
         {%- set code = columns[f['component_column']] %}
+        {%- set xwalk_rows = '(' ~ admissions_xwalk_rows(f['component_xwalk']) ~ ')' %}
         {{ code }} as component_code,
-        {{ admissions_translate(f['component_xwalk'], fmt, code) }} as component,
-        {{ admissions_in_xwalk(f['component_xwalk'], fmt, code) }} as is_component_in_xwalk,
+        {{ admissions_xwalk_value(xwalk_rows, 'x_component', code) }} as component,
+        {{ admissions_xwalk_found('x_component', code) }} as is_component_in_xwalk,
         {{ admissions_quote(f['component_column']) }} as component_field_name,
         {%- else %}
         {{ admissions_quote(f['component']) }} as component_code,
@@ -266,6 +236,9 @@
         {%- endif %}
         cast({{ score }} as numeric) as written_score
     from {{ rel }}
+    {%- if f['component_column'] %}
+    {{- admissions_xwalk_joins(xwalk_rows, 'x_component', fmt, code) }}
+    {%- endif %}
     where parse_error is null
         and {{ admissions_landed_since() }}
         and {{ score }} is not null
