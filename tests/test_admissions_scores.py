@@ -289,12 +289,18 @@ def test_duplicates_count_once_and_reruns_change_nothing(samples_loaded, sql):
     (tmp_path / "act_again.csv").write_text("\r\n".join(lines + [lines[1]]) + "\r\n",
                                             encoding="utf-8")
     load(tmp_path, "act_csv", tmp_path / "act_again.csv")
-    build(tmp_path)
+    # The models only: the data tests ran when the template was built.
+    run_models(tmp_path)
     again = snapshot(sql)
     assert again[0] == first[0]  # every score still comes from the first file
-    assert again[1] == first[1]
-    build(tmp_path)
+    assert again[1] == first[1]  # rebuilt_at too: no score was written again
+    run_models(tmp_path)
     assert snapshot(sql) == again
+
+
+def run_models(tmp_path):
+    result = run_cli("dbt", "run", "--select", ADMISSIONS, cwd=tmp_path, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
 
 
 GRE_WIDTH = 500
