@@ -31,7 +31,11 @@ records as (
     where
         r.record_id in (select p.record_id from {{ ref('int_matching__pairs') }} as p)
         {%- if is_incremental() %}
-            and r.record_id not in (select t.record_id from {{ this }} as t)
+            -- not exists: a `not in` list larger than work_mem is scanned once per row
+            and not exists (
+                select 1 from {{ this }} as t
+                where t.record_id = r.record_id
+            )
         {%- endif %}
 
 ),

@@ -31,9 +31,13 @@ settings as (  -- noqa: ST03
 
 records as (
 
-    select * from {{ ref('int_matching__records') }}
+    select r.* from {{ ref('int_matching__records') }} as r
     {%- if scored is not none %}
-        where record_id not in (select t.record_id from {{ scored }} as t)
+        -- not exists: a `not in` list larger than work_mem is scanned once per row
+        where not exists (
+            select 1 from {{ scored }} as t
+            where t.record_id = r.record_id
+        )
     {%- endif %}
 
 ),

@@ -12,9 +12,16 @@ with
 
 scores as (
 
-    select * from {{ ref('int_admissions__scores') }}
+    select * from {{ ref('int_admissions__scores') }} as s
     {% if is_incremental() %}
-        where file_id not in (select t.file_id from {{ this }} as t)
+        -- not exists, not `not in`: a `not in` list larger than work_mem is
+        -- not hashed, and PostgreSQL then scans it once per score (a nightly
+        -- build on 400,000 records of history ran for minutes here).
+        where
+            not exists (
+                select 1 from {{ this }} as t
+                where t.file_id = s.file_id
+            )
     {% endif %}
 
 ),
